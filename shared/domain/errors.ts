@@ -1,0 +1,57 @@
+/**
+ * Domain errors. Use cases throw these; the HTTP edge maps them to status codes
+ * (functions/http/errors.ts). Anything else becomes an opaque 500.
+ */
+export type FieldErrors = Record<string, string>;
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, readonly fields?: FieldErrors) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that can never be valid (400). `fields` names each bad field by its path, e.g. `limits.storageMb`. */
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION';
+  static field(field: string, reason: string): ValidationError {
+    return new ValidationError(`${field}: ${reason}`, { [field]: reason });
+  }
+}
+
+/** Missing, or owned by another tenant: both answer the same 404. */
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+}
+
+/** A state conflict such as a taken name (409). */
+export class ConflictError extends DomainError {
+  readonly code: string;
+  constructor(message: string, code = 'CONFLICT', fields?: FieldErrors) {
+    super(message, fields);
+    this.code = code;
+  }
+}
+
+/** A request that would go past an operator's hard limit (409 HARD_LIMIT). */
+export class HardLimitError extends ConflictError {
+  constructor(message: string, fields?: FieldErrors) {
+    super(message, 'HARD_LIMIT', fields);
+  }
+}
+
+/** The caller is authenticated but may not do this (403). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+/** Bad or missing credentials (401). */
+export class UnauthorizedError extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+}
+
+/** A purchase that the balance and credit limit do not cover (402). */
+export class PaymentRequiredError extends DomainError {
+  readonly code = 'CREDIT_LIMIT';
+}
