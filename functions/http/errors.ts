@@ -1,0 +1,58 @@
+import { ZodError, type core } from 'zod';
+import { DomainError, type FieldErrors } from '../../shared/domain/errors';
+
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldErrors; requestId?: string };
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  CREDIT_LIMIT: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+};
+
+/** A request error raised by the edge itself (bad JSON, unknown route, missing token). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+  }
+}
+
+/** zod issue paths as `limits.storageMb`, with `prefix` naming the request part (body fields are bare). */
+export function fieldsFromZod(error: ZodError, prefix: string): FieldErrors {
+  const fields: FieldErrors = {};
+  const put = (path: string, reason: string) => {
+    fields[path] ??= reason;
+  };
+  for (const issue of error.issues) {
+    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of (issue as core.$ZodIssueUnrecognizedKeys).keys) put(base ? `${base}.${key}` : key, 'is not a known field');
+    } else {
+      put(base || prefix || 'body', issue.message);
+    }
+  }
+  return fields;
+}
+
+/** Maps anything thrown to a status and a body; 5xx bodies never carry details. */
+export function toErrorResponse(err: unknown, requestId?: string): { status: number; body: ErrorBody } {
+  if (err instanceof HttpError) {
+    return { status: err.status, body: { error: { code: err.code, message: err.message, fields: err.fields } } };
+  }
+  if (err instanceof DomainError) {
+    const status = STATUS_BY_CODE[err.code] ?? 409;
+    return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } } };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: 'internal error; quote the request id to the operator', requestId } },
+  };
+}

@@ -1,0 +1,58 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal } from '../../shared/ports/identity';
+import type { AppDeps } from '../../shared/adapters/compose';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** Who may call a route: nobody signed in, the operator, a reseller, or either of them. */
+export type Access = 'public' | 'operator' | 'reseller' | 'any';
+
+export interface RouteContext<P, Q, B> {
+  deps: AppDeps;
+  actor: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One entry of the route table. The same schemas validate requests and generate /openapi.json,
+ * and the tenancy test walks this table, so a new route is documented and tested by being added.
+ */
+export interface Route<P = any, Q = any, B = any> {
+  method: Method;
+  path: string;
+  access: Access;
+  summary: string;
+  tag: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** The status of a success; the handler may still return a Reply to choose another. */
+  status: number;
+  response?: z.ZodType;
+  /** Writes something: the tenancy test checks that a foreign call changed nothing. */
+  handle: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+}
+
+export function route<P = undefined, Q = undefined, B = undefined>(r: Route<P, Q, B>): Route<P, Q, B> {
+  return r;
+}
+
+export const isReply = (v: unknown): v is Reply & { __reply: true } =>
+  typeof v === 'object' && v !== null && (v as { __reply?: unknown }).__reply === true;
+
+/** Lets a handler answer with a status other than the route's default (e.g. 200 vs 201). */
+export const reply = (status: number, body?: unknown, headers?: Record<string, string>) => ({
+  __reply: true as const,
+  status,
+  body,
+  headers,
+});

@@ -1,0 +1,117 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { principalFromClaims } from '../../shared/adapters/claims';
+import type { AppDeps } from '../../shared/adapters/compose';
+import type { Principal } from '../../shared/ports/identity';
+import { fieldsFromZod, HttpError } from './errors';
+import { isReply, type Route } from './route';
+
+interface Compiled {
+  route: Route;
+  pattern: RegExp;
+  names: string[];
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+function compile(route: Route): Compiled {
+  const names: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: string, message: string): T {
+  if (!schema) return undefined as T;
+  const out = schema.safeParse(value);
+  if (!out.success) throw new HttpError(400, 'VALIDATION', message, fieldsFromZod(out.error, prefix));
+  return out.data;
+}
+
+function readBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, 'TOO_LARGE', 'request body is too large');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'VALIDATION', 'request body is not valid JSON', { body: 'is not valid JSON' });
+  }
+}
+
+/** The caller from the claims the authorizer verified (API Gateway on AWS, the local server here). */
+function principalOf(event: APIGatewayProxyEventV2): Principal | undefined {
+  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  return principalFromClaims(ctx.authorizer?.jwt?.claims);
+}
+
+export function createRouter(routes: readonly Route[]) {
+  const compiled = routes.map(compile);
+
+  function match(method: string, path: string) {
+    let pathMatched = false;
+    for (const c of compiled) {
+      const m = c.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (c.route.method !== method) continue;
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => {
+        try {
+          params[n] = decodeURIComponent(m[i + 1] ?? '');
+        } catch {
+          throw new HttpError(400, 'VALIDATION', `path parameter ${n} is malformed`, { [n]: 'is malformed' });
+        }
+      });
+      return { route: c.route, params };
+    }
+    if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+    throw new HttpError(404, 'NOT_FOUND', 'no such route');
+  }
+
+  return async function dispatch(
+    event: APIGatewayProxyEventV2,
+    deps: AppDeps,
+  ): Promise<APIGatewayProxyStructuredResultV2> {
+    const method = event.requestContext.http.method.toUpperCase();
+    const { route, params } = match(method, event.rawPath);
+
+    const actor = principalOf(event);
+    if (route.access !== 'public') {
+      if (!actor) throw new HttpError(401, 'UNAUTHORIZED', 'a valid bearer token is required');
+      if (route.access !== 'any' && actor.role !== route.access) {
+        throw new HttpError(403, 'FORBIDDEN', `this route is for the ${route.access} role`);
+      }
+    }
+
+    const parsedParams = parseWith(route.params, params, '', 'invalid path parameter');
+    const parsedQuery = parseWith(route.query, event.queryStringParameters ?? {}, '', 'invalid query parameter');
+    const rawBody = readBody(event);
+    if (!route.body && rawBody !== undefined && method !== 'GET' && method !== 'DELETE') {
+      if (typeof rawBody !== 'object' || rawBody === null || Object.keys(rawBody).length > 0) {
+        throw new HttpError(400, 'VALIDATION', 'this route takes no body', { body: 'must be empty' });
+      }
+    }
+    if (route.body && rawBody === undefined) {
+      throw new HttpError(400, 'VALIDATION', 'a JSON body is required', { body: 'is required' });
+    }
+    const body = parseWith(route.body, rawBody, '', 'invalid request body');
+
+    const result = await route.handle({
+      deps,
+      actor: actor as Principal,
+      params: parsedParams,
+      query: parsedQuery,
+      body,
+      event,
+    });
+    const out = isReply(result) ? result : { status: route.status, body: result, headers: undefined };
+    return {
+      statusCode: out.status,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(out.headers ?? {}) },
+      body: out.body === undefined ? '' : JSON.stringify(out.body),
+    };
+  };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { changePassword, getAccount, listMessages, setPreferences } from '../../../shared/app/account/account';
+import { passwordSchema } from '../../../shared/domain/password';
+import { preferencesSchema } from '../../../shared/domain/reseller';
+import { reply, route } from '../route';
+import { pageQuery } from './common';
+
+export const accountRoutes = [
+  route({
+    method: 'GET',
+    path: '/account',
+    access: 'reseller',
+    tag: 'account',
+    summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded',
+    status: 200,
+    handle: ({ deps, actor }) => getAccount(deps, actor),
+  }),
+  route({
+    method: 'POST',
+    path: '/account/password',
+    access: 'any',
+    tag: 'account',
+    summary: 'Change the own password: the old one and the new one twice',
+    body: z.strictObject({ oldPassword: passwordSchema, newPassword: passwordSchema, newPasswordRepeat: passwordSchema }),
+    status: 204,
+    handle: async ({ deps, actor, body }) => {
+      await changePassword(deps, actor, body);
+      return reply(204);
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/account/preferences',
+    access: 'reseller',
+    tag: 'account',
+    summary: 'Language and design: the defaults for users created from now on',
+    body: preferencesSchema,
+    status: 200,
+    handle: ({ deps, actor, body }) => setPreferences(deps, actor, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/account/messages',
+    access: 'reseller',
+    tag: 'account',
+    summary: 'The message log, newest first: errors and notices',
+    query: pageQuery.extend({ type: z.enum(['error', 'notice', 'all']).default('all') }),
+    status: 200,
+    handle: ({ deps, actor, query }) =>
+      listMessages(deps, actor, {
+        type: query.type === 'all' ? undefined : query.type,
+        limit: query.limit,
+        cursor: query.cursor,
+      }),
+  }),
+];

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { login } from '../../../shared/app/auth/login';
+import { route } from '../route';
+
+export const authRoutes = [
+  route({
+    method: 'POST',
+    path: '/auth/login',
+    access: 'public',
+    tag: 'auth',
+    summary: 'Sign in; the same 401 whether the user exists or not',
+    body: z.strictObject({
+      username: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(128),
+      password: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(1024),
+    }),
+    status: 200,
+    response: z.object({ token: z.string(), expiresIn: z.number() }),
+    handle: ({ deps, body }) => login(deps, body),
+  }),
+];

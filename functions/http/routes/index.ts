@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Route } from '../route';
+import { buildOpenApi } from '../openapi';
+import { accountRoutes } from './account';
+import { authRoutes } from './auth';
+import { operatorRoutes } from './operator';
+
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes];
+
+const systemRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    access: 'public',
+    tag: 'system',
+    summary: 'Liveness: 200 once the API can serve',
+    status: 200,
+    response: z.object({ status: z.literal('ok') }),
+    handle: async () => ({ status: 'ok' }),
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    tag: 'system',
+    summary: 'This document',
+    status: 200,
+    handle: async () => openApiDocument(),
+  },
+];
+
+/** The route table: the router, the OpenAPI document and the tenancy test all read it. */
+export const ROUTES: readonly Route[] = [...systemRoutes, ...businessRoutes];
+
+let cachedDoc: unknown;
+function openApiDocument() {
+  cachedDoc ??= buildOpenApi(ROUTES, '0.1.0');
+  return cachedDoc;
+}

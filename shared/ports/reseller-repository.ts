@@ -1,0 +1,24 @@
+import type { Reseller } from '../domain/reseller';
+import type { LoginRecord } from './identity';
+import type { Page, PageRequest } from './page';
+
+export type ResellerPatch = Partial<
+  Pick<Reseller, 'email' | 'limits' | 'hardLimits' | 'features' | 'preferences' | 'status'>
+>;
+
+export interface ResellerRepository {
+  /** Creates the login and the profile in one transaction; ConflictError if the name is taken. */
+  create(reseller: Reseller, login: LoginRecord): Promise<void>;
+  get(resellerId: string): Promise<Reseller | undefined>;
+  list(page: PageRequest): Promise<Page<Reseller>>;
+  /** NotFoundError when it does not exist. Returns the profile after the change. */
+  update(resellerId: string, patch: ResellerPatch, at: Date): Promise<Reseller>;
+}
+
+export interface LoginStore {
+  get(username: string): Promise<LoginRecord | undefined>;
+  /** Creates a login that does not exist yet (first-start operator); false if it exists. */
+  createIfAbsent(login: LoginRecord): Promise<boolean>;
+  setPasswordHash(username: string, hash: string): Promise<void>;
+  setLocked(username: string, locked: boolean): Promise<void>;
+}
