@@ -21,7 +21,6 @@ export type {
   UserUsage,
 } from '../domain/provisioning/script-result';
 
-
 export interface Provisioner {
   /** Converges `state.username` on the server `serverId` to `state`. Safe to repeat. */
   apply(serverId: string, state: DesiredState): Promise<ApplyResult>;

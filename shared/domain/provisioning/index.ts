@@ -1,2 +1,3 @@
 export * from './desired-state';
 export * from './script-encoding';
+export * from './script-result';
