@@ -38,7 +38,12 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
       ...(r.access === 'public' ? { security: [] } : { 'x-access': r.access }),
     };
     if (r.body) {
-      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/json': { schema: jsonSchema(r.body, 'input'), ...(r.example ? { example: r.example } : {}) },
+        },
+      };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }

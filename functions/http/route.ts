@@ -35,10 +35,11 @@ export interface Route<P = any, Q = any, B = any> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** A valid request body: shown in /openapi.json and used by the tenancy test to reach the use case. */
+  example?: B;
   /** The status of a success; the handler may still return a Reply to choose another. */
   status: number;
   response?: z.ZodType;
-  /** Writes something: the tenancy test checks that a foreign call changed nothing. */
   handle: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
 }
 

@@ -22,6 +22,7 @@ export const accountRoutes = [
     tag: 'account',
     summary: 'Change the own password: the old one and the new one twice',
     body: z.strictObject({ oldPassword: passwordSchema, newPassword: passwordSchema, newPasswordRepeat: passwordSchema }),
+    example: { oldPassword: 'the-old-password', newPassword: 'a-new-long-password', newPasswordRepeat: 'a-new-long-password' },
     status: 204,
     handle: async ({ deps, actor, body }) => {
       await changePassword(deps, actor, body);
@@ -35,6 +36,7 @@ export const accountRoutes = [
     tag: 'account',
     summary: 'Language and design: the defaults for users created from now on',
     body: preferencesSchema,
+    example: { language: 'de', design: 'default' },
     status: 200,
     handle: ({ deps, actor, body }) => setPreferences(deps, actor, body),
   }),

@@ -13,6 +13,7 @@ export const authRoutes = [
       username: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(128),
       password: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(1024),
     }),
+    example: { username: 'acme', password: 'a-long-enough-password' },
     status: 200,
     response: z.object({ token: z.string(), expiresIn: z.number() }),
     handle: ({ deps, body }) => login(deps, body),

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/http/routes';
+import type { Route } from '../../functions/http/route';
+import { api, newReseller, type TestReseller } from '../support/api';
+import { FIXTURES } from '../support/fixtures';
+
+const paramNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
+async function resolveParams(route: Route, owner: TestReseller): Promise<Record<string, string>> {
+  const resolved: Record<string, string> = {};
+  for (const name of paramNames(route.path)) {
+    const fixture = FIXTURES[name];
+    if (!fixture) throw new Error(`no tenancy fixture for path parameter {${name}} of ${route.method} ${route.path}: add one to test/support/fixtures.ts`);
+    resolved[name] = await fixture(owner, resolved);
+  }
+  return resolved;
+}
+
+const fill = (path: string, params: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n] as string));
+
+/**
+ * Everything a reseller can read about its world, through every GET route it may call:
+ * a foreign request must leave all of it as it was.
+ */
+async function snapshot(owner: TestReseller, params: Record<string, string>) {
+  const out: Record<string, unknown> = {};
+  for (const r of ROUTES) {
+    if (r.method !== 'GET' || (r.access !== 'reseller' && r.access !== 'any')) continue;
+    const names = paramNames(r.path);
+    if (!names.every((n) => n in params)) continue;
+    const res = await api('GET', fill(r.path, params), { token: owner.token });
+    out[r.path] = { status: res.status, body: res.body };
+  }
+  return out;
+}
+
+const tenantRoutes = ROUTES.filter((r) => (r.access === 'reseller' || r.access === 'any') && paramNames(r.path).length > 0);
+const operatorRoutes = ROUTES.filter((r) => r.access === 'operator');
+
+describe('tenancy matrix, driven by the route table', () => {
+  it('every route with a body carries a valid example (the matrix sends it)', () => {
+    for (const r of ROUTES.filter((r) => r.body)) {
+      expect(r.example, `${r.method} ${r.path} needs an example`).toBeDefined();
+      const parsed = r.body!.safeParse(r.example);
+      expect(parsed.success, `${r.method} ${r.path} example: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+    }
+  });
+
+  it('has a fixture for every path parameter of every route', () => {
+    const missing = ROUTES.flatMap((r) => paramNames(r.path)).filter((n) => !FIXTURES[n]);
+    expect(missing).toEqual([]);
+  });
+
+  it.each(tenantRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s: another reseller's token gets 404 and changes nothing",
+    async (_name, route) => {
+      const owner = await newReseller();
+      const intruder = await newReseller();
+      const params = await resolveParams(route, owner);
+      const before = await snapshot(owner, params);
+      const res = await api(route.method, fill(route.path, params), { token: intruder.token, body: route.example });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+      expect(await snapshot(owner, params)).toEqual(before);
+      // Control: the owner reaches the very same thing, so the 404 above was about the tenant.
+      const own = await api(route.method, fill(route.path, params), { token: owner.token, body: route.example });
+      expect(own.status).not.toBe(404);
+    },
+  );
+
+  it.each(operatorRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s: a reseller's token gets 403 and changes nothing",
+    async (_name, route) => {
+      const owner = await newReseller();
+      const params = await resolveParams(route, owner);
+      const before = await snapshot(owner, params);
+      const res = await api(route.method, fill(route.path, params), { token: owner.token, body: route.example });
+      expect(res.status).toBe(403);
+      expect(await snapshot(owner, params)).toEqual(before);
+    },
+  );
+});

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+export const apiUrl = () => inject('apiUrl');
+
+/** One HTTP call to the local server, JSON in and out. `rawBody` sends bytes as they are. */
+export async function api<T = any>(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${apiUrl()}${path}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function login(username: string, password: string): Promise<string> {
+  const res = await api('POST', '/auth/login', { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+let operatorToken: Promise<string> | undefined;
+export function operator(): Promise<string> {
+  operatorToken ??= login('operator', inject('operatorPassword'));
+  return operatorToken;
+}
+
+export const uniqueName = (prefix = 'res') => `${prefix}${randomBytes(5).toString('hex')}`;
+
+export interface TestReseller {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+}
+
+/** A fresh reseller with generous limits unless told otherwise, signed in. */
+export async function newReseller(
+  overrides: { limits?: Record<string, number>; hardLimits?: Record<string, number>; features?: unknown } = {},
+): Promise<TestReseller> {
+  const username = uniqueName();
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const res = await api('POST', '/operator/resellers', {
+    token: await operator(),
+    body: {
+      username,
+      password,
+      email: `${username}@example.com`,
+      limits: overrides.limits ?? { users: 50, storageMb: 10000, trafficGb: -1 },
+      hardLimits: overrides.hardLimits ?? {},
+      ...(overrides.features ? { features: overrides.features } : {}),
+    },
+  });
+  if (res.status !== 201) throw new Error(`create reseller failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, username, password, token: await login(username, password) };
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startRuntime, type Runtime } from '../../infra/local/runtime';
+
+export const OPERATOR_PASSWORD = 'operator-test-password-1';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    apiUrl: string;
+    sesUrl: string;
+    dynamoEndpoint: string;
+    tableName: string;
+    dataDir: string;
+    operatorPassword: string;
+  }
+}
+
+let runtime: Runtime | undefined;
+let dataDir: string | undefined;
+
+/** Starts the embedded runtime exactly as `npm start` does, on free ports and a throw-away data dir. */
+export async function setup(project: TestProject) {
+  dataDir = mkdtempSync(join(tmpdir(), 'rp-test-'));
+  runtime = await startRuntime({
+    dataDir,
+    port: 0,
+    sesPort: 0,
+    dynamoPort: 0,
+    inMemory: true,
+    operatorPassword: OPERATOR_PASSWORD,
+    env: { ...process.env },
+  });
+  project.provide('apiUrl', runtime.url);
+  project.provide('sesUrl', runtime.sesUrl);
+  project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
+  project.provide('tableName', runtime.tableName);
+  project.provide('dataDir', dataDir);
+  project.provide('operatorPassword', OPERATOR_PASSWORD);
+}
+
+export async function teardown() {
+  await runtime?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
