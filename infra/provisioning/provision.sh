@@ -263,8 +263,13 @@ do_report() {
       for f in "$dir"/log/access.log*; do
         [ -f "$f" ] && [ ! -L "$f" ] || continue
         case $f in *.gz) continue ;; esac
-        web=$(awk -F'"' -v day="[$d/$mon/$y:" -v acc="$web" '
-          index($1, day) { n = split($3, a, " "); if (n >= 2 && a[2] ~ /^[0-9]+$/) acc += a[2] }
+        # The time stamp is the first "[...]"; status and bytes follow the request's closing quote
+        # (a quote inside the request is escaped as \" by the web server).
+        web=$(awk -v day="[$d/$mon/$y:" -v acc="$web" '
+          substr($0, index($0, "["), length(day)) == day && match($0, /[^\\]" [0-9][0-9][0-9] [0-9-]+ /) {
+            split(substr($0, RSTART + 3, RLENGTH - 3), a, " ")
+            if (a[2] ~ /^[0-9]+$/) acc += a[2]
+          }
           END { printf "%.0f", acc }' "$f")
       done
       for f in "$dir"/log/xferlog*; do
