@@ -57,5 +57,24 @@ export const keys = {
   userDomain: (resellerId: string, domain: string): Key => ({ PK: R(resellerId), SK: `DOM#${domain}` }),
   userDomainPrefix: 'DOM#',
 
+  /** Hosted users by status through GSI1 (ordered by username): the users list's status filter. */
+  userByStatus: (resellerId: string, status: string, username: string) => ({
+    GSI1PK: `${R(resellerId)}#USERS#${status}`,
+    GSI1SK: username,
+  }),
+  userStatusPartition: (resellerId: string, status: string) => `${R(resellerId)}#USERS#${status}`,
+
+  /** The reseller's pool of exclusive IP addresses (given by the operator); `assignedTo` names the user. */
+  poolIp: (resellerId: string, ip: string): Key => ({ PK: R(resellerId), SK: `IP#${ip}` }),
+  poolIpPrefix: 'IP#',
+  /** Global claim of an IP address, so no two resellers are given the same one. */
+  ipClaim: (ip: string): Key => ({ PK: `IPADDR#${ip}`, SK: 'CLAIM' }),
+
+  /** A hosted user's own SSL certificate (the private key encrypted through the KeyCipher). */
+  userCertificate: (resellerId: string, username: string): Key => ({ PK: R(resellerId), SK: `CERT#${username}` }),
+
+  /** Control-panel settings of a reseller: the default registration e-mail, free-field labels. */
+  setting: (resellerId: string, name: string): Key => ({ PK: R(resellerId), SK: `SETTING#${name}` }),
+
   partitionOf: R,
 } as const;
