@@ -1,0 +1,67 @@
+/**
+ * The Lambda functions of the product, as data. The CDK stack builds one NodejsFunction per entry
+ * (same bundling for all, see infra/stacks/bundling.ts), grants exactly what `needs` lists and, for
+ * entries with a `schedule`, creates an EventBridge Scheduler schedule that invokes it. bench/bundles.ts
+ * bundles every entry the way the stack does and measures it.
+ *
+ * Adding a job: write functions/jobs/<name>.ts exporting `handler`, then add an entry here, e.g.
+ *   { name: 'billing-close', entry: 'functions/jobs/billing-close.ts', handler: 'handler',
+ *     memoryMb: 512, timeoutSeconds: 300, needs: ['table:read', 'table:write', 'ses:send'],
+ *     schedule: { expression: 'cron(15 0 * * ? *)', description: 'Close billing periods daily' } }
+ * and nothing else: grants, log group, alarms and the schedule follow from the entry.
+ */
+
+/** What a function may do, mapped to least-privilege IAM statements by the stack. */
+export type FunctionNeed =
+  /** GetItem, BatchGetItem, Query (table + GSI1), restricted to the key prefixes of keys.ts. */
+  | 'table:read'
+  /** PutItem, UpdateItem, DeleteItem, ConditionCheckItem (what TransactWriteItems needs), same restriction. */
+  | 'table:write'
+  /** cognito-idp Admin* actions the Cognito identity adapter calls, on the user pool only. */
+  | 'cognito:admin'
+  /** kms:Encrypt/Decrypt/GenerateDataKey on the product's data key (hosted users' SSL private keys). */
+  | 'kms:data-key'
+  /** ses:SendEmail/SendRawEmail from the configured MAIL_FROM identity. */
+  | 'ses:send'
+  /** ssm:SendCommand of the provisioning document to the product's tagged managed instances. */
+  | 'ssm:provision';
+
+export interface FunctionSchedule {
+  /** An EventBridge Scheduler expression: `cron(...)`, `rate(...)` or `at(...)`. */
+  expression: string;
+  /** IANA time zone of a cron expression; default UTC. */
+  timeZone?: string;
+  description: string;
+  /** JSON the job receives as its event; default `{ "source": "schedule", "job": <name> }`. */
+  input?: Record<string, unknown>;
+}
+
+export interface FunctionSpec {
+  /** Short kebab-case name: construct ids, log group and alarm names derive from it. */
+  name: string;
+  /** Entry file, relative to the repository root. */
+  entry: string;
+  /** The exported handler function of the entry. */
+  handler: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  needs: readonly FunctionNeed[];
+  /** Invoked by EventBridge Scheduler when set. */
+  schedule?: FunctionSchedule;
+  /** Extra environment beyond what the stack sets for every function. */
+  environment?: Record<string, string>;
+  /** True for the function behind the HTTP API (exactly one). */
+  api?: boolean;
+}
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'api',
+    entry: 'functions/http/api.ts',
+    handler: 'handler',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    needs: ['table:read', 'table:write', 'cognito:admin', 'kms:data-key', 'ses:send', 'ssm:provision'],
+    api: true,
+  },
+];
