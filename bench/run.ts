@@ -64,18 +64,14 @@ async function main() {
     }, deps.roundTrips), rawGet));
 
     // Other areas contribute their own benchmarks when present.
-    if (existsSync(join(import.meta.dirname, 'controlpanel.ts'))) {
-      const m = await import('./controlpanel');
-      results.push(...(await m.runControlPanelBench({ url, deps, operatorToken: op })));
-    }
-    if (existsSync(join(import.meta.dirname, 'billing-engine.ts'))) {
-      const m = await import('./billing-engine');
-      results.push(await m.runBillingBench());
-    }
-    if (existsSync(join(import.meta.dirname, 'bundles.ts'))) {
-      const m = await import('./bundles');
-      results.push(...(await m.runBundleBench()));
-    }
+    const optional = async (file: string) =>
+      existsSync(join(import.meta.dirname, `${file}.ts`)) ? ((await import(`./${file}`)) as Record<string, any>) : undefined;
+    const cp = await optional('controlpanel');
+    if (cp) results.push(...(await cp.runControlPanelBench({ url, deps, operatorToken: op })));
+    const billing = await optional('billing-engine');
+    if (billing) results.push(await billing.runBillingBench());
+    const bundles = await optional('bundles');
+    if (bundles) results.push(...(await bundles.runBundleBench()));
   } finally {
     await rt.stop();
     rmSync(dataDir, { recursive: true, force: true });

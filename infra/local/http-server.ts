@@ -48,7 +48,14 @@ const errorBody = (code: string, message: string) => JSON.stringify({ error: { c
  * The local stand-in for API Gateway's HTTP API: turns each request into the v2 event the Lambda
  * receives, runs the JWT authorizer on protected routes, and calls the very same handler.
  */
-export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: LocalAuthorizer): Server {
+export type DevHandler = (req: {
+  method: string;
+  path: string;
+  body: unknown;
+  claims: Record<string, unknown> | undefined;
+}) => Promise<{ status: number; body: unknown }>;
+
+export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: LocalAuthorizer, dev?: DevHandler): Server {
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
     try {
@@ -69,6 +76,19 @@ export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: Lo
       for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
 
       let claims: Record<string, unknown> | undefined;
+      if (dev && url.pathname.startsWith('/__dev/')) {
+        const m = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
+        const devClaims = m ? await authorizer.verify(m[1] as string) : undefined;
+        if (!devClaims) return send(res, 401, errorBody('UNAUTHORIZED', 'a valid bearer token is required'));
+        let parsed: unknown;
+        try {
+          parsed = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+        } catch {
+          return send(res, 400, errorBody('VALIDATION', 'request body is not valid JSON'));
+        }
+        const out = await dev({ method, path: url.pathname, body: parsed, claims: devClaims });
+        return send(res, out.status, JSON.stringify(out.body));
+      }
       if (!authorizer.isPublic(method, url.pathname)) {
         const m = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
         claims = m ? await authorizer.verify(m[1] as string) : undefined;

@@ -10,6 +10,9 @@ import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { freePort } from './free-port';
 import { createLocalHttpServer } from './http-server';
+import { DevClock } from '../../shared/adapters/local/dev-clock';
+import { devRoutes } from './dev-routes';
+import { LocalScheduler } from './scheduler';
 import { startLocalSes, type LocalSes } from './ses-local';
 
 export interface RuntimeOptions {
@@ -32,6 +35,8 @@ export interface Runtime {
   tableName: string;
   dataDir: string;
   deps: AppDeps;
+  clock: DevClock;
+  scheduler: LocalScheduler;
   /** Set only on the first start, when the operator password was generated. */
   generatedOperatorPassword?: string;
   stop(): Promise<void>;
@@ -76,17 +81,25 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       SES_ENDPOINT: ses.url,
       DATA_DIR: opts.dataDir,
     };
-    const deps = await composeFromEnv(env);
+    const clock = new DevClock(join(opts.dataDir, 'clock.json'));
+    const deps = await composeFromEnv(env, { clock });
     setDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
     const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
-    const server: Server = createLocalHttpServer(handler, {
-      isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
-      verify: (token) => issuer.verify(token),
-    });
+    const scheduler = new LocalScheduler(clock, undefined, undefined, log);
+    scheduler.start();
+    started.push({ stop: () => scheduler.stop().then(() => undefined) });
+    const server: Server = createLocalHttpServer(
+      handler,
+      {
+        isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
+        verify: (token) => issuer.verify(token),
+      },
+      devRoutes(clock, scheduler),
+    );
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(opts.port, '127.0.0.1', () => res());
@@ -109,6 +122,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       tableName,
       dataDir: opts.dataDir,
       deps,
+      clock,
+      scheduler,
       generatedOperatorPassword,
       stop: async () => {
         for (const s of started.reverse()) await s.stop();

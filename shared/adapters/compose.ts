@@ -42,7 +42,8 @@ export async function composeFromEnv(env: Env, overrides: { clock?: Clock; ident
   );
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
-  const identity = overrides.identity ?? (await identityFromEnv(env, logins, clock));
+  // Tokens follow real time even when the dev clock has been moved: they are about sessions, not billing.
+  const identity = overrides.identity ?? (await identityFromEnv(env, logins, systemClock));
   return {
     db,
     tableName,

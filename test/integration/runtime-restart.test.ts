@@ -19,7 +19,7 @@ describe('embedded runtime', () => {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: await res.json().catch(() => undefined) };
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
   };
 
   it('keeps data across a restart and prints the generated operator password only once', async () => {

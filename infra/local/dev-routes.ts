@@ -1,0 +1,45 @@
+import type { DevClock } from '../../shared/adapters/local/dev-clock';
+import { principalFromClaims } from '../../shared/adapters/claims';
+import type { LocalScheduler } from './scheduler';
+
+export interface DevRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  claims: Record<string, unknown> | undefined;
+}
+
+/**
+ * Local-only controls under /__dev/ (not part of the API, absent on AWS), for the operator:
+ *   GET  /__dev/clock                      -> { now }
+ *   POST /__dev/clock {advanceDays|to}     -> moves the dev clock forward, then runs every day's jobs that passed
+ *   POST /__dev/jobs/{name} {day?}         -> runs one scheduled job for a day now (default: today)
+ */
+export function devRoutes(clock: DevClock, scheduler: LocalScheduler) {
+  return async (req: DevRequest): Promise<{ status: number; body: unknown }> => {
+    if (principalFromClaims(req.claims)?.role !== 'operator') {
+      return { status: 403, body: { error: { code: 'FORBIDDEN', message: 'dev controls are for the operator' } } };
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (req.path === '/__dev/clock' && req.method === 'GET') return { status: 200, body: { now: clock.now().toISOString() } };
+    if (req.path === '/__dev/clock' && req.method === 'POST') {
+      if (typeof body.advanceDays === 'number' && Number.isInteger(body.advanceDays) && body.advanceDays >= 0) {
+        clock.advance(body.advanceDays * 86_400_000);
+      } else if (typeof body.to === 'string' && !Number.isNaN(Date.parse(body.to))) {
+        clock.setTo(new Date(body.to));
+      } else {
+        return { status: 400, body: { error: { code: 'VALIDATION', message: 'give advanceDays (whole days) or to (ISO time)', fields: { advanceDays: 'must be a whole number of days, or give to' } } } };
+      }
+      const runs = await scheduler.tick();
+      return { status: 200, body: { now: clock.now().toISOString(), runs } };
+    }
+    const m = /^\/__dev\/jobs\/([a-z0-9-]+)$/.exec(req.path);
+    if (m && req.method === 'POST') {
+      const day = typeof body.day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(body.day) ? body.day : clock.now().toISOString().slice(0, 10);
+      const runs = await scheduler.runDay(day, m[1]);
+      if (!runs.length) return { status: 404, body: { error: { code: 'NOT_FOUND', message: `no scheduled job ${m[1]}` } } };
+      return { status: 200, body: { runs } };
+    }
+    return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such dev route' } } };
+  };
+}
