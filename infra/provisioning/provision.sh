@@ -489,7 +489,7 @@ if [ -f "$STATE_DIR/$U.state" ]; then
   fi
 fi
 
-# Remembered effect of system commands (the truth in dry mode; quota in both modes).
+# Remembered effect of system commands (the truth in dry mode; login lock and quota in both modes).
 memo_get() { sed -n "s/^$1=//p" "$MEMO_DIR/$U" 2>/dev/null | head -n 1; }
 memo_set() {
   local f="$MEMO_DIR/$U" rest=""
@@ -503,11 +503,15 @@ account_exists() {
 current_shell() {
   if [ "$SYSTEM" = real ]; then getent passwd "$U" | cut -d: -f7; else memo_get shell; fi
 }
-current_login() {
+# The login lock is remembered in both modes: `passwd -S` also says "L" for an account that
+# simply has no password yet, which would make every run try to unlock it.
+current_login() { memo_get login; }
+sys_unlock_login() {
   if [ "$SYSTEM" = real ]; then
-    case $(passwd -S "$U" 2>/dev/null | awk '{ print $2 }') in L|LK) echo locked ;; *) echo unlocked ;; esac
+    # usermod -U refuses an account without a password; the expiry is what locked it then.
+    usermod -U -e '' "$U" >&2 2>/dev/null || usermod -e '' "$U" >&2 || die "system command failed: usermod -e '' $U"
   else
-    memo_get login
+    sys_run usermod -U -e '' "$U"
   fi
 }
 
@@ -553,7 +557,7 @@ else
   fi
   if [ "$LOCKED" = 1 ]; then LOGIN_WANTED=locked; else LOGIN_WANTED=unlocked; fi
   if [ "$(current_login)" != "$LOGIN_WANTED" ]; then
-    if [ "$LOCKED" = 1 ]; then sys_run usermod -L -e 1 "$U"; else sys_run usermod -U -e '' "$U"; fi
+    if [ "$LOCKED" = 1 ]; then sys_run usermod -L -e 1 "$U"; else sys_unlock_login; fi
     memo_set login "$LOGIN_WANTED"
     changed "system $( [ "$LOCKED" = 1 ] && echo lock || echo unlock ) $U"
   fi
