@@ -76,5 +76,26 @@ export const keys = {
   /** Control-panel settings of a reseller: the default registration e-mail, free-field labels. */
   setting: (resellerId: string, name: string): Key => ({ PK: R(resellerId), SK: `SETTING#${name}` }),
 
+  /** A template's billing plan (the plan edit wizard) with its price-change history. */
+  plan: (resellerId: string, templateId: string): Key => ({ PK: R(resellerId), SK: `PLAN#${templateId}` }),
+  /** A hosted user's billing account: state, balance, version. */
+  billingAccount: (resellerId: string, username: string): Key => ({ PK: R(resellerId), SK: `BILLACCT#${username}` }),
+  /**
+   * Billing accounts spread over a few GSI1 partitions, so the daily job can list them all by
+   * key queries (no Scan) without one hot partition.
+   */
+  billingShard: (resellerId: string, username: string, shards: number) => {
+    let h = 0;
+    for (const c of `${resellerId}#${username}`) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return { GSI1PK: `BILLING#${h % shards}`, GSI1SK: `${resellerId}#${username}` };
+  },
+  billingShardPartition: (shard: number) => `BILLING#${shard}`,
+  /** Immutable ledger lines of one account, ordered by their deterministic id (date first). */
+  ledgerPartition: (resellerId: string, username: string) => `${R(resellerId)}#LEDGER#${username}`,
+  ledgerLine: (resellerId: string, username: string, lineId: string): Key => ({
+    PK: `${R(resellerId)}#LEDGER#${username}`,
+    SK: lineId,
+  }),
+
   partitionOf: R,
 } as const;
