@@ -482,23 +482,26 @@ function closeWindows(s: AccountState, D: Day): void {
 function closeWindow(s: AccountState, id: string, r: HeldResource, D: Day): void {
   const w = r.window!;
   r.window = null;
-  const d = days(w.start, D);
-  if (d <= 0) return;
-  const n = new Dec(days(w.start, w.next));
+  if (D <= w.start) return;
+  const share = windowShare(w.start, D, w.next);
   const p = s.prices[id]!;
   const limit = max(r.held, new Dec(p.free));
-  const share = new Dec(d);
   if (p.kind === 'flow') {
-    // excess = used - limit * d / n, kept exact as a ratio over n
-    const excess = Ratio.of(w.used.times(n).minus(limit.times(share)), n);
+    // excess = used - limit × share, exact
+    const excess = Ratio.of(w.used).add(share.times(limit).neg());
     if (!excess.isPositive()) return;
     post(s, id, 'usage', excess, excess.times(new Dec(p.usage)));
   } else if (p.kind === 'level') {
     if (w.lastMeasure === null) return;
     const over = w.lastMeasure.minus(limit);
     if (over.lte(0)) return;
-    post(s, id, 'usage', Ratio.of(over), Ratio.of(over.times(p.usage).times(share), n));
+    post(s, id, 'usage', Ratio.of(over), share.times(over.times(p.usage)));
   }
+}
+
+/** The share of a window [start, close) whose monthly count's next boundary is `next`: days(window) / days(start, next). */
+export function windowShare(start: Day, close: Day, next: Day): Ratio {
+  return Ratio.of(new Dec(days(start, close)), new Dec(days(start, next)));
 }
 
 // ---- account events ----------------------------------------------------------------------------
@@ -708,16 +711,21 @@ export function cloneState(s: AccountState): AccountState {
 const DEC_TAG = '$dec';
 const RATIO_TAG = '$ratio';
 
-/** A JSON-safe copy of the state (decimals as strings) for storage. */
+/** A JSON-safe copy of the state (decimals as tagged strings) for storage. */
 export function stateToJSON(s: AccountState): unknown {
-  const pending = [...s.pending.parts.entries()];
-  return JSON.parse(
-    JSON.stringify({ ...s, pending: { day: s.pending.day, parts: pending } }, (_k, v: unknown) => {
-      if (v instanceof Ratio) return { [RATIO_TAG]: [v.n.toFixed(), v.d.toFixed()] };
-      if (Dec.isDecimal(v)) return { [DEC_TAG]: (v as Dec).toFixed() };
-      return v;
-    }),
-  );
+  return encode({ ...s, pending: { day: s.pending.day, parts: [...s.pending.parts.entries()] } });
+}
+
+function encode(v: unknown): unknown {
+  if (v instanceof Ratio) return { [RATIO_TAG]: [v.n.toFixed(), v.d.toFixed()] };
+  if (Dec.isDecimal(v)) return { [DEC_TAG]: (v as Dec).toFixed() };
+  if (Array.isArray(v)) return v.map(encode);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encode(x);
+    return out;
+  }
+  return v;
 }
 
 export function stateFromJSON(json: unknown): AccountState {
