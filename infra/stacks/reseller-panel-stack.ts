@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -225,6 +225,13 @@ export class ResellerPanelStack extends Stack {
       const fn = this.buildFunction(spec, commonEnv, config);
       this.functions.set(spec.name, fn);
       if (spec.schedule) {
+        const scheduleRole = new iam.Role(this, `${pascal(spec.name)}ScheduleRole`, {
+          assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+          }),
+          description: `EventBridge Scheduler: invokes ${spec.name}`,
+        });
+        const fnLogicalId = this.getLogicalId(fn.node.defaultChild as CfnElement);
         new scheduler.Schedule(this, `${pascal(spec.name)}Schedule`, {
           description: spec.schedule.description,
           schedule: scheduler.ScheduleExpression.expression(
@@ -235,8 +242,14 @@ export class ResellerPanelStack extends Stack {
             input: scheduler.ScheduleTargetInput.fromObject(spec.schedule.input ?? { source: 'schedule', job: spec.name }),
             retryAttempts: 2,
             maxEventAge: Duration.hours(1),
+            role: scheduleRole,
           }),
         });
+        ack(
+          scheduleRole.node.findChild('DefaultPolicy'),
+          `AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`,
+          `LambdaInvoke grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*); the role can invoke ${spec.name} and nothing else.`,
+        );
       }
     }
     const apiFn = this.functions.get(apiSpecs[0]!.name)!;
