@@ -9,6 +9,7 @@
  * for Node built-ins, which esbuild cannot turn into imports in an ESM bundle.
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 export const BUNDLE = {
   platform: 'node',
@@ -42,7 +43,7 @@ export function nodejsBundlingOptions(): BundlingOptions {
 }
 
 /** The esbuild options NodejsFunction uses for the same bundle (for the benchmark). */
-export function esbuildOptions(entryPath: string, outfile: string) {
+export function esbuildOptions(entryPath: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entryPath],
     bundle: true,
@@ -56,5 +57,5 @@ export function esbuildOptions(entryPath: string, outfile: string) {
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.externals],
     logLevel: 'warning',
-  } as const;
+  };
 }
