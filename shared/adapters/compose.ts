@@ -9,8 +9,10 @@ import { createDocumentClient, localClientConfig } from './dynamodb/client';
 import { DynamoLoginStore } from './dynamodb/login-store';
 import { DynamoMessageLog } from './dynamodb/message-log';
 import { DynamoResellerRepository } from './dynamodb/reseller-repository';
+import type { ControlPanelPorts } from '../app/controlpanel/deps';
+import { controlPanelFromEnv } from './compose-controlpanel';
 
-export type AppDeps = CoreDeps & {
+export type AppDeps = CoreDeps & ControlPanelPorts & {
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -56,6 +58,7 @@ export async function composeFromEnv(env: Env, overrides: { clock?: Clock; ident
     passwordPolicy: passwordPolicyFromEnv(env),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
+    ...controlPanelFromEnv(env, db, tableName),
   };
 }
 
