@@ -67,3 +67,30 @@ export async function newReseller(
   if (res.status !== 201) throw new Error(`create reseller failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, username, password, token: await login(username, password) };
 }
+
+/** A random address from 10.0.0.0/8 for IP-pool tests (unique enough across a run). */
+export const randomIp = () => {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${(b[2] as number) % 254 + 1}`;
+};
+
+/** The operator gives `resellerId` exclusive IP addresses. */
+export async function giveIps(resellerId: string, ips: string[]): Promise<void> {
+  const res = await api('POST', `/operator/resellers/${resellerId}/ips`, { token: await operator(), body: { ips } });
+  if (res.status !== 201) throw new Error(`give IPs failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** A hosted user of `owner` with small limits unless told otherwise; returns the 201 body. */
+export async function newUser(owner: TestReseller, body: Record<string, unknown> = {}): Promise<any> {
+  const res = await api('POST', '/users', {
+    token: owner.token,
+    body: {
+      limits: { storageMb: 10 },
+      services: { ftp: true, php: true },
+      personal: { firstName: 'Test', lastName: 'User', email: 'test.user@example.com' },
+      ...body,
+    },
+  });
+  if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

@@ -1,4 +1,4 @@
-import type { TestReseller } from './api';
+import { api, giveIps, newUser, randomIp, type TestReseller } from './api';
 
 /**
  * How a reseller comes to own the thing a path parameter names, for the tenancy matrix.
@@ -9,4 +9,32 @@ export type Fixture = (owner: TestReseller, resolved: Record<string, string>) =>
 
 export const FIXTURES: Record<string, Fixture> = {
   resellerId: async (owner) => owner.id,
+  templateId: async (owner) => {
+    const res = await api('POST', '/templates', { token: owner.token, body: { name: 'fixture', limits: { storageMb: 10 } } });
+    if (res.status !== 201) throw new Error(`template fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  },
+  /** A user with an exclusive IP, the SSL service and a self-signed certificate, so every user route reaches it. */
+  username: async (owner) => {
+    const ip = randomIp();
+    await giveIps(owner.id, [ip]);
+    const user = await newUser(owner, { services: { ssl: true }, ip, domains: [{ name: `${owner.username}.example.com` }] });
+    const cert = await api('POST', `/users/${user.username}/ssl/self-signed`, { token: owner.token, body: { country: 'DE', organization: 'Fixture' } });
+    if (cert.status !== 201) throw new Error(`certificate fixture: ${cert.status} ${JSON.stringify(cert.body)}`);
+    // ... and a billing account on a plan, so the billing routes reach it too.
+    const tpl = await api('POST', '/templates', { token: owner.token, body: { name: 'billing fixture', limits: { storageMb: 10 } } });
+    const plan = await api('PUT', `/templates/${tpl.body.id}/plan`, {
+      token: owner.token,
+      body: { plan: { name: 'Fixture', resources: { traffic: { free: '10', recurrent: '1', usage: '1' } }, creditLimit: '100', billingPeriods: [1, 3] } },
+    });
+    if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
+    const acct = await api('POST', `/users/${user.username}/billing`, { token: owner.token, body: { templateId: tpl.body.id } });
+    if (acct.status !== 201) throw new Error(`billing fixture: ${acct.status} ${JSON.stringify(acct.body)}`);
+    return user.username;
+  },
+  ip: async (owner, resolved) => {
+    const ip = randomIp();
+    await giveIps(resolved.resellerId ?? owner.id, [ip]);
+    return ip;
+  },
 };

@@ -4,8 +4,13 @@ import { buildOpenApi } from '../openapi';
 import { accountRoutes } from './account';
 import { authRoutes } from './auth';
 import { operatorRoutes } from './operator';
+import { ipPoolRoutes } from './ip-pool';
+import { sslRoutes } from './ssl';
+import { templateRoutes } from './templates';
+import { userRoutes } from './users';
+import { billingRoutes } from './billing';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes];
 
 const systemRoutes: Route[] = [
   {

@@ -1,0 +1,71 @@
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { HostedUser } from '../../domain/controlpanel/users';
+import { ConflictError } from '../../domain/errors';
+import type { CertificateStore, StoredCertificate } from '../../ports/controlpanel';
+import type { Message } from '../../ports/message-log';
+import { keys } from './keys';
+import { messageItem } from './message-log';
+import { userItem } from './user-repository';
+
+/** SSL certificates of hosted users; the private key is stored only as the KeyCipher's ciphertext. */
+export class DynamoCertificateStore implements CertificateStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async transact(resellerId: string, before: HostedUser, after: HostedUser, cert: StoredCertificate | undefined, message: Message) {
+    const T = this.tableName;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: T,
+                Item: userItem(after),
+                ConditionExpression: '#v = :v',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: { ':v': before.version },
+              },
+            },
+            cert
+              ? {
+                  Put: {
+                    TableName: T,
+                    Item: { ...keys.userCertificate(resellerId, after.username), type: 'certificate', ...cert },
+                  },
+                }
+              : { Delete: { TableName: T, Key: keys.userCertificate(resellerId, after.username) } },
+            { Put: { TableName: T, Item: messageItem(resellerId, message) } },
+          ],
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TransactionCanceledException) {
+        throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
+      }
+      throw e;
+    }
+  }
+
+  put(resellerId: string, user: HostedUser, cert: StoredCertificate, message: Message): Promise<void> {
+    return this.transact(resellerId, user, { ...user, ssl: cert.summary, version: user.version + 1, updatedAt: message.at }, cert, message);
+  }
+
+  async get(resellerId: string, username: string): Promise<StoredCertificate | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.userCertificate(resellerId, username) }));
+    if (!out.Item) return undefined;
+    return {
+      username: out.Item.username,
+      certificatePem: out.Item.certificatePem,
+      encryptedKey: out.Item.encryptedKey,
+      summary: out.Item.summary,
+    };
+  }
+
+  remove(resellerId: string, user: HostedUser, message: Message): Promise<void> {
+    return this.transact(resellerId, user, { ...user, ssl: null, version: user.version + 1, updatedAt: message.at }, undefined, message);
+  }
+}

@@ -1,0 +1,142 @@
+import {
+
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { RegistrationEmail, Template } from '../../domain/controlpanel/templates';
+import { NotFoundError } from '../../domain/errors';
+import type { SettingsRepository, TemplateRepository } from '../../ports/controlpanel';
+import type { Message } from '../../ports/message-log';
+import type { Page, PageRequest } from '../../ports/page';
+import { decodeCursor, encodeCursor } from './cursor';
+import { keys, TABLE } from './keys';
+import { messageItem } from './message-log';
+
+export function toTemplate(item: Record<string, unknown>): Template {
+  const t: Template = {
+    id: item.id as string,
+    name: item.name as string,
+    limits: item.limits as Template['limits'],
+    services: item.services as Template['services'],
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+  if (item.registrationEmail) t.registrationEmail = item.registrationEmail as RegistrationEmail;
+  return t;
+}
+
+export class DynamoTemplateRepository implements TemplateRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(resellerId: string, template: Template, message: Message, mustExist: boolean): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.template(resellerId, template.id), type: 'template', ...template },
+                ConditionExpression: mustExist ? 'attribute_exists(PK)' : 'attribute_not_exists(PK)',
+              },
+            },
+            { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
+          ],
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TransactionCanceledException && mustExist) throw new NotFoundError('template not found');
+      throw e;
+    }
+  }
+
+  async get(resellerId: string, templateId: string): Promise<Template | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.template(resellerId, templateId), ConsistentRead: true }),
+    );
+    return out.Item ? toTemplate(out.Item) : undefined;
+  }
+
+  async list(resellerId: string, page: PageRequest): Promise<Page<Template>> {
+    const partition = keys.partitionOf(resellerId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.templatePrefix },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.partitionKey, partition),
+      }),
+    );
+    return { items: (out.Items ?? []).map(toTemplate), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async delete(resellerId: string, templateId: string, message: Message): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.template(resellerId, templateId),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof TransactionCanceledException) return false;
+      throw e;
+    }
+  }
+}
+
+export class DynamoSettingsRepository implements SettingsRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async getSetting(resellerId: string, name: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.setting(resellerId, name) }));
+    return out.Item;
+  }
+
+  private async putSetting(resellerId: string, name: string, value: Record<string, unknown>) {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.setting(resellerId, name), type: 'setting', ...value } }),
+    );
+  }
+
+  async getDefaultRegistrationEmail(resellerId: string): Promise<RegistrationEmail | undefined> {
+    const item = await this.getSetting(resellerId, 'registration-email');
+    return item ? { subject: item.subject, text: item.text } : undefined;
+  }
+
+  putDefaultRegistrationEmail(resellerId: string, email: RegistrationEmail): Promise<void> {
+    return this.putSetting(resellerId, 'registration-email', { subject: email.subject, text: email.text });
+  }
+
+  async getFreeFieldLabels(resellerId: string): Promise<Record<string, string>> {
+    const item = await this.getSetting(resellerId, 'free-field-labels');
+    return (item?.labels as Record<string, string>) ?? {};
+  }
+
+  putFreeFieldLabels(resellerId: string, labels: Record<string, string>): Promise<void> {
+    return this.putSetting(resellerId, 'free-field-labels', { labels });
+  }
+}
+
+

@@ -1,0 +1,403 @@
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { brokenGuards } from '../../domain/controlpanel/allocation';
+import type { RegistrationEmail, Template } from '../../domain/controlpanel/templates';
+import { hostedUsername, type HostedUser } from '../../domain/controlpanel/users';
+import { ConflictError, HardLimitError } from '../../domain/errors';
+import type {
+  ChangeContext,
+  CreateContext,
+  UserFilter,
+  UserRepository,
+  UserWrite,
+} from '../../ports/controlpanel';
+import type { Page } from '../../ports/page';
+import { decodeCursor, encodeCursor } from './cursor';
+import { keys, TABLE, type Key } from './keys';
+import { messageItem } from './message-log';
+import { toReseller } from './reseller-repository';
+import { toTemplate } from './template-repository';
+
+type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'other'; name?: string; field?: string } };
+
+const USER_FIELDS = [
+  'username',
+  'resellerId',
+  'status',
+  'templateId',
+  'templateName',
+  'limits',
+  'services',
+  'frontPage',
+  'mysqlExternalAccess',
+  'personal',
+  'domains',
+  'ip',
+  'ssl',
+  'language',
+  'design',
+  'passwordHash',
+  'version',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+export function toUser(item: Record<string, unknown>): HostedUser {
+  return Object.fromEntries(USER_FIELDS.map((f) => [f, item[f] ?? null])) as unknown as HostedUser;
+}
+
+export function userItem(u: HostedUser): Record<string, unknown> {
+  return { ...keys.user(u.resellerId, u.username), ...keys.userByStatus(u.resellerId, u.status, u.username), type: 'user', ...u };
+}
+
+const MAX_ATTEMPTS = 12;
+
+export class DynamoUserRepository implements UserRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async nextUsername(): Promise<string> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.userSequence(),
+        UpdateExpression: 'ADD #n :one',
+        ExpressionAttributeNames: { '#n': 'next' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return hostedUsername(Number(out.Attributes?.next));
+  }
+
+  private async batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
+    const out = await this.db.send(
+      new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } }),
+    );
+    let items = out.Responses?.[this.tableName] ?? [];
+    // Unprocessed keys are rare (throttling); fetch them one by one so the answer is complete.
+    const rest = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    for (const k of rest) {
+      const one = await this.db.send(new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: true }));
+      if (one.Item) items = [...items, one.Item];
+    }
+    return items;
+  }
+
+  private static find(items: Record<string, unknown>[], k: Key) {
+    return items.find((i) => i.PK === k.PK && i.SK === k.SK);
+  }
+
+  async loadForCreate(resellerId: string, templateId: string | undefined, withDefaultEmail: boolean): Promise<CreateContext | undefined> {
+    const profileKey = keys.reseller(resellerId);
+    const templateKey = templateId ? keys.template(resellerId, templateId) : undefined;
+    const emailKey = withDefaultEmail ? keys.setting(resellerId, 'registration-email') : undefined;
+    const items = await this.batchGet([profileKey, ...(templateKey ? [templateKey] : []), ...(emailKey ? [emailKey] : [])]);
+    const profile = DynamoUserRepository.find(items, profileKey);
+    if (!profile) return undefined;
+    const template = templateKey ? DynamoUserRepository.find(items, templateKey) : undefined;
+    const email = emailKey ? DynamoUserRepository.find(items, emailKey) : undefined;
+    return {
+      reseller: toReseller(profile),
+      template: template ? toTemplate(template) : undefined,
+      defaultEmail: email ? ({ subject: email.subject, text: email.text } as RegistrationEmail) : undefined,
+    };
+  }
+
+  async loadForChange(resellerId: string, username: string, templateId?: string): Promise<ChangeContext | undefined> {
+    const profileKey = keys.reseller(resellerId);
+    const userKey = keys.user(resellerId, username);
+    const templateKey = templateId ? keys.template(resellerId, templateId) : undefined;
+    const items = await this.batchGet([profileKey, userKey, ...(templateKey ? [templateKey] : [])]);
+    const profile = DynamoUserRepository.find(items, profileKey);
+    if (!profile) return undefined;
+    const user = DynamoUserRepository.find(items, userKey);
+    const template = templateKey ? DynamoUserRepository.find(items, templateKey) : undefined;
+    return {
+      reseller: toReseller(profile),
+      user: user ? toUser(user) : undefined,
+      template: template ? (toTemplate(template) as Template) : undefined,
+    };
+  }
+
+  async get(resellerId: string, username: string): Promise<HostedUser | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.user(resellerId, username), ConsistentRead: true }),
+    );
+    return out.Item ? toUser(out.Item) : undefined;
+  }
+
+  private buildItems(resellerId: string, w: UserWrite): Tagged[] {
+    const T = this.tableName;
+    const items: Tagged[] = [];
+    const username = (w.after ?? w.before)?.username as string;
+
+    // 1. The reseller's counters, conditioned on the hard limits.
+    const entries = Object.entries(w.counters.delta).filter(([, d]) => d !== 0);
+    if (entries.length) {
+      const names: Record<string, string> = { '#used': 'used' };
+      if (w.counters.guards.length) names['#hard'] = 'hardLimits';
+      const values: Record<string, unknown> = { ':zero': 0 };
+      const sets: string[] = [];
+      const conds = ['attribute_exists(PK)'];
+      const idx = new Map<string, number>();
+      entries.forEach(([n, d], i) => {
+        idx.set(n, i);
+        names[`#n${i}`] = n;
+        values[`:d${i}`] = d;
+        sets.push(`#used.#n${i} = if_not_exists(#used.#n${i}, :zero) + :d${i}`);
+      });
+      for (const g of w.counters.guards) {
+        const i = idx.get(g.name) as number;
+        if (g.threshold !== undefined) {
+          values[`:t${i}`] = g.threshold;
+          values[`:h${i}`] = g.hard;
+          conds.push(`(attribute_not_exists(#used.#n${i}) OR #used.#n${i} <= :t${i})`);
+          conds.push(`#hard.#n${i} = :h${i}`);
+        } else {
+          values[':unlimited'] = -1;
+          conds.push(`(attribute_not_exists(#hard.#n${i}) OR #hard.#n${i} = :unlimited)`);
+        }
+      }
+      items.push({
+        tag: { kind: 'profile' },
+        item: {
+          Update: {
+            TableName: T,
+            Key: keys.reseller(resellerId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conds.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+      });
+    }
+
+    // 2. The user item, conditioned on its version (or on not existing yet).
+    if (w.after) {
+      items.push({
+        tag: { kind: 'user' },
+        item: {
+          Put: {
+            TableName: T,
+            Item: userItem(w.after),
+            ...(w.before
+              ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': w.before.version } }
+              : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          },
+        },
+      });
+    } else if (w.before) {
+      items.push({
+        tag: { kind: 'user' },
+        item: {
+          Delete: {
+            TableName: T,
+            Key: keys.user(resellerId, username),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':v': w.before.version },
+          },
+        },
+      });
+    }
+
+    // 3. The global owner record of the username (kept as a tombstone after delete: never reused).
+    if (!w.before && w.after) {
+      items.push({
+        tag: { kind: 'owner' },
+        item: {
+          Put: {
+            TableName: T,
+            Item: { ...keys.userOwner(username), type: 'hostedOwner', resellerId, username },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      });
+    } else if (w.before && !w.after) {
+      items.push({
+        tag: { kind: 'other' },
+        item: {
+          Put: { TableName: T, Item: { ...keys.userOwner(username), type: 'hostedOwner', resellerId, username, deleted: true } },
+        },
+      });
+    }
+
+    // 4. Domains: a global claim (unique across the installation) and the reseller-side index item.
+    for (const d of w.domainsAdded) {
+      items.push({
+        tag: { kind: 'domain', name: d.name, field: d.field },
+        item: {
+          Put: {
+            TableName: T,
+            Item: { ...keys.domainClaim(d.name), type: 'domainClaim', resellerId, username, domain: d.name },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      });
+      items.push({
+        tag: { kind: 'other' },
+        item: { Put: { TableName: T, Item: { ...keys.userDomain(resellerId, d.name), type: 'userDomain', username, domain: d.name } } },
+      });
+    }
+    for (const name of w.domainsRemoved) {
+      items.push({
+        tag: { kind: 'other' },
+        item: {
+          Delete: {
+            TableName: T,
+            Key: keys.domainClaim(name),
+            ConditionExpression: 'attribute_not_exists(PK) OR (resellerId = :r AND username = :u)',
+            ExpressionAttributeValues: { ':r': resellerId, ':u': username },
+          },
+        },
+      });
+      items.push({ tag: { kind: 'other' }, item: { Delete: { TableName: T, Key: keys.userDomain(resellerId, name) } } });
+    }
+
+    // 5. The exclusive IP of the reseller's pool.
+    if (w.ipAssigned) {
+      items.push({
+        tag: { kind: 'ip', name: w.ipAssigned },
+        item: {
+          Update: {
+            TableName: T,
+            Key: keys.poolIp(resellerId, w.ipAssigned),
+            UpdateExpression: 'SET assignedTo = :u',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(assignedTo)',
+            ExpressionAttributeValues: { ':u': username },
+          },
+        },
+      });
+    }
+    if (w.ipReleased) {
+      items.push({
+        tag: { kind: 'other' },
+        item: {
+          Update: {
+            TableName: T,
+            Key: keys.poolIp(resellerId, w.ipReleased),
+            UpdateExpression: 'REMOVE assignedTo',
+            ConditionExpression: 'attribute_not_exists(assignedTo) OR assignedTo = :u',
+            ExpressionAttributeValues: { ':u': username },
+          },
+        },
+      });
+    }
+    if (w.deleteCertificate) {
+      items.push({ tag: { kind: 'other' }, item: { Delete: { TableName: T, Key: keys.userCertificate(resellerId, username) } } });
+    }
+
+    // 6. The message log entries that record the change.
+    for (const m of w.messages) items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: messageItem(resellerId, m) } } });
+    return items;
+  }
+
+  async write(resellerId: string, w: UserWrite): Promise<void> {
+    const tagged = this.buildItems(resellerId, w);
+    if (tagged.length > 100) throw new ConflictError('too many changes for one request', 'TOO_MANY_CHANGES', { domains: 'too many changes in one request' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) }));
+        return;
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw e;
+        const reasons = e.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed < 0) {
+          // TransactionConflict / throttling: another transaction held an item; try again shortly.
+          if (attempt >= MAX_ATTEMPTS) throw new ConflictError('too many concurrent changes; try again', 'BUSY');
+          await sleep(Math.random() * 20 * attempt);
+          continue;
+        }
+        const tag = tagged[failed]?.tag;
+        if (tag?.kind === 'profile') {
+          const profile = await this.db.send(
+            new GetCommand({ TableName: this.tableName, Key: keys.reseller(resellerId), ConsistentRead: true }),
+          );
+          const r = profile.Item ? toReseller(profile.Item) : undefined;
+          const { over, limitsChanged } = brokenGuards(w.counters.guards, r);
+          if (Object.keys(over).length) {
+            throw new HardLimitError(`this would go past a hard limit: ${Object.keys(over).join(', ')}`, over);
+          }
+          if (limitsChanged) {
+            throw new ConflictError('the operator changed your limits meanwhile; try again', 'LIMITS_CHANGED');
+          }
+          if (attempt >= MAX_ATTEMPTS) throw new ConflictError('too many concurrent changes; try again', 'BUSY');
+          continue; // the counter moved back below the threshold meanwhile
+        }
+        if (tag?.kind === 'user') {
+          if (!w.before) throw new ConflictError('username is taken', 'USERNAME_TAKEN');
+          throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
+        }
+        if (tag?.kind === 'owner') throw new ConflictError('username is taken', 'USERNAME_TAKEN');
+        if (tag?.kind === 'domain') {
+          throw new ConflictError(`domain ${tag.name} is already in use`, 'DOMAIN_TAKEN', { [tag.field as string]: 'is already in use' });
+        }
+        if (tag?.kind === 'ip') {
+          throw new ConflictError(`IP ${tag.name} is not free in your pool`, 'IP_UNAVAILABLE', {
+            ip: 'is not in your pool or is assigned to another user',
+          });
+        }
+        throw new ConflictError('the change conflicts with the current state; reload and try again', 'CONCURRENT_CHANGE');
+      }
+    }
+  }
+
+  async list(resellerId: string, filter: UserFilter): Promise<Page<HostedUser>> {
+    const search = filter.search ?? '';
+    if (filter.domain !== undefined) return this.listByDomain(resellerId, filter);
+    const byStatus = filter.status !== undefined;
+    const pkName = byStatus ? TABLE.gsi1.partitionKey : TABLE.partitionKey;
+    const skName = byStatus ? TABLE.gsi1.sortKey : TABLE.sortKey;
+    const partition = byStatus ? keys.userStatusPartition(resellerId, filter.status as string) : keys.partitionOf(resellerId);
+    const prefix = byStatus ? search : `${keys.userPrefix}${search}`;
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byStatus ? TABLE.gsi1.indexName : undefined,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        Limit: filter.limit,
+        ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition),
+      }),
+    );
+    return { items: (out.Items ?? []).map(toUser), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** Users whose domain starts with `domain`: a key query on the DOM# items, then one BatchGet of those users. */
+  private async listByDomain(resellerId: string, filter: UserFilter): Promise<Page<HostedUser>> {
+    const partition = keys.partitionOf(resellerId);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': `${keys.userDomainPrefix}${filter.domain}` },
+        Limit: filter.limit,
+        ExclusiveStartKey: decodeCursor(filter.cursor, TABLE.partitionKey, partition),
+      }),
+    );
+    const usernames = [...new Set((out.Items ?? []).map((i) => String(i.username)))];
+    const users = usernames.length ? (await this.batchGet(usernames.map((u) => keys.user(resellerId, u)))).map(toUser) : [];
+    const items = users
+      .filter((u) => (filter.status ? u.status === filter.status : true))
+      .filter((u) => u.username.startsWith(filter.search ?? ''))
+      .sort((a, b) => (a.username < b.username ? -1 : 1));
+    return { items, nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+}
+

@@ -1,0 +1,27 @@
+import type { CoreDeps } from '../deps';
+import type { CertificateStore, IpPoolRepository, SettingsRepository, TemplateRepository, UserRepository } from '../../ports/controlpanel';
+import type { KeyCipher } from '../../ports/key-cipher';
+import type { Mailer } from '../../ports/mailer';
+import type { Message } from '../../ports/message-log';
+import type { X509Tool } from '../../ports/x509';
+
+/** What the control-panel use cases need on top of the core. */
+export interface ControlPanelPorts {
+  templates: TemplateRepository;
+  settings: SettingsRepository;
+  users: UserRepository;
+  ipPool: IpPoolRepository;
+  certificates: CertificateStore;
+  mailer: Mailer;
+  keyCipher: KeyCipher;
+  x509: X509Tool;
+  /** A slow salted hash of a hosted user's password. */
+  hashPassword: (password: string) => Promise<string>;
+}
+
+export type ControlPanelDeps = CoreDeps & ControlPanelPorts;
+
+/** A message ready to go into a transaction with the change it records. */
+export function message(deps: CoreDeps, type: Message['type'], text: string, subject?: Record<string, string>): Message {
+  return { id: deps.newId(), at: deps.clock.now().toISOString(), type, text, ...(subject ? { subject } : {}) };
+}

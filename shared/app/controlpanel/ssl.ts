@@ -1,0 +1,89 @@
+import type { HostedUser } from '../../domain/controlpanel/users';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { Principal } from '../../ports/identity';
+import type { PageRequest } from '../../ports/page';
+import type { CompanyDetails } from '../../ports/x509';
+import { resellerOf } from '../actor';
+import { message, type ControlPanelDeps } from './deps';
+
+/** Users → SSL: the users who have an exclusive IP (one key query on the pool, one read per user shown). */
+export async function listSslUsers(deps: ControlPanelDeps, actor: Principal, page: PageRequest) {
+  const resellerId = resellerOf(actor);
+  const pool = await deps.ipPool.list(resellerId, page);
+  const items = [];
+  for (const p of pool.items) {
+    if (!p.assignedTo) continue;
+    const u = await deps.users.get(resellerId, p.assignedTo);
+    items.push({ username: p.assignedTo, ip: p.ip, ssl: u?.ssl ?? null, sslService: u?.services.ssl ?? false });
+  }
+  return { items, nextCursor: pool.nextCursor };
+}
+
+async function userWithIp(deps: ControlPanelDeps, resellerId: string, username: string): Promise<HostedUser> {
+  const u = await deps.users.get(resellerId, username);
+  if (!u) throw new NotFoundError('user not found');
+  return u;
+}
+
+/** The seed: an own certificate needs an exclusive IP, and the SSL service on for the user. */
+function requireIp(u: HostedUser) {
+  if (!u.ip) throw new ConflictError('an own SSL certificate needs an exclusive IP address', 'NO_EXCLUSIVE_IP', { ip: 'the user has no exclusive IP address' });
+  if (!u.services.ssl) throw new ConflictError('the SSL service is off for this user', 'SSL_SERVICE_OFF', { 'services.ssl': 'must be on for an own certificate' });
+}
+
+const context = (resellerId: string, username: string) => ({ resellerId, username, purpose: 'ssl-private-key' });
+
+/** Upload a private key and its certificate: parsed, matched, the key encrypted at rest, never returned. */
+export async function uploadCertificate(
+  deps: ControlPanelDeps,
+  actor: Principal,
+  username: string,
+  input: { privateKey: string; certificate: string },
+) {
+  const resellerId = resellerOf(actor);
+  const u = await userWithIp(deps, resellerId, username);
+  const summary = deps.x509.inspect(input.privateKey, input.certificate);
+  requireIp(u);
+  const encryptedKey = await deps.keyCipher.encrypt(Buffer.from(input.privateKey, 'utf8'), context(resellerId, username));
+  await deps.certificates.put(
+    resellerId,
+    u,
+    { username, certificatePem: input.certificate.trim() + '\n', encryptedKey, summary },
+    message(deps, 'notice', `SSL certificate of user ${username} stored: ${summary.subject}, valid until ${summary.notAfter}`, { user: username }),
+  );
+  return { username, ip: u.ip, ...summary };
+}
+
+/** A self-signed (unofficial) certificate from company details. */
+export async function createSelfSigned(deps: ControlPanelDeps, actor: Principal, username: string, details: Omit<CompanyDetails, 'commonName'> & { commonName?: string }) {
+  const resellerId = resellerOf(actor);
+  const u = await userWithIp(deps, resellerId, username);
+  requireIp(u);
+  const commonName = details.commonName ?? u.domains[0]?.name;
+  if (!commonName) throw ValidationError.field('commonName', 'is required when the user has no domain');
+  const made = await deps.x509.selfSigned({ ...details, commonName }, deps.clock.now());
+  const encryptedKey = await deps.keyCipher.encrypt(Buffer.from(made.privateKeyPem, 'utf8'), context(resellerId, username));
+  await deps.certificates.put(
+    resellerId,
+    u,
+    { username, certificatePem: made.certificatePem, encryptedKey, summary: made.summary },
+    message(deps, 'notice', `self-signed SSL certificate created for user ${username}: ${made.summary.subject}`, { user: username }),
+  );
+  return { username, ip: u.ip, ...made.summary };
+}
+
+/** The certificate (public) and its summary; never the private key. */
+export async function getCertificate(deps: ControlPanelDeps, actor: Principal, username: string) {
+  const resellerId = resellerOf(actor);
+  await userWithIp(deps, resellerId, username);
+  const c = await deps.certificates.get(resellerId, username);
+  if (!c) throw new NotFoundError('the user has no own certificate');
+  return { username, certificate: c.certificatePem, ...c.summary };
+}
+
+export async function deleteCertificate(deps: ControlPanelDeps, actor: Principal, username: string) {
+  const resellerId = resellerOf(actor);
+  const u = await userWithIp(deps, resellerId, username);
+  if (!u.ssl) throw new NotFoundError('the user has no own certificate');
+  await deps.certificates.remove(resellerId, u, message(deps, 'notice', `SSL certificate of user ${username} deleted`, { user: username }));
+}

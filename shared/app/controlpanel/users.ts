@@ -1,0 +1,485 @@
+import {
+  allocationDelta,
+  counterChange,
+  exceededMaximums,
+  exceededText,
+  type CounterChange,
+  type Exceeded,
+} from '../../domain/controlpanel/allocation';
+import { normalizeDomain, normalizeDomains, type UserDomain } from '../../domain/controlpanel/domains';
+import { checkAgainstReseller, checkServiceRules, fullLimits, fullServices, type ResourceLimits, type Services } from '../../domain/controlpanel/services';
+import { DEFAULT_REGISTRATION_EMAIL, renderTags, type RegistrationEmail } from '../../domain/controlpanel/templates';
+import {
+  personalSchema,
+  userSummary,
+  userView,
+  type ChangeUserInput,
+  type CreateUserInput,
+  type HostedUser,
+  type UserStatus,
+} from '../../domain/controlpanel/users';
+import { RESOURCE_NAMES, SERVICE_NAMES } from '../../domain/catalog';
+import { ConflictError, HardLimitError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors';
+import { generatePassword, passwordProblem } from '../../domain/password';
+import type { Reseller } from '../../domain/reseller';
+import type { ChangeContext, UserWrite } from '../../ports/controlpanel';
+import type { Principal } from '../../ports/identity';
+import type { Message } from '../../ports/message-log';
+import type { PageRequest } from '../../ports/page';
+import { resellerOf } from '../actor';
+import { message, type ControlPanelDeps } from './deps';
+
+const fail = (message: string, errors: FieldErrors) => {
+  if (Object.keys(errors).length) throw new ValidationError(message, errors);
+};
+
+/** Counter conditions for a delta; a refusal is written to the message log as an error. */
+async function guard(deps: ControlPanelDeps, reseller: Reseller, delta: Record<string, number>, what: string, log: boolean): Promise<CounterChange> {
+  try {
+    return counterChange(delta, reseller);
+  } catch (e) {
+    if (e instanceof HardLimitError && log) await logRefusal(deps, reseller.id, what, e);
+    throw e;
+  }
+}
+
+async function logRefusal(deps: ControlPanelDeps, resellerId: string, what: string, e: HardLimitError) {
+  await deps.messages
+    .write(resellerId, { type: 'error', text: `${what} refused: ${Object.entries(e.fields ?? {}).map(([f, r]) => `${f} ${r}`).join('; ')}` }, deps.clock.now())
+    .catch(() => undefined);
+}
+
+/** Writes through the repository; a hard-limit refusal found by the transaction is logged as an error too. */
+async function commit(deps: ControlPanelDeps, resellerId: string, w: UserWrite, what: string) {
+  try {
+    await deps.users.write(resellerId, w);
+  } catch (e) {
+    if (e instanceof HardLimitError) await logRefusal(deps, resellerId, what, e);
+    throw e;
+  }
+}
+
+function exceededMessages(deps: ControlPanelDeps, exceeded: Exceeded[], username: string): Message[] {
+  return exceeded.length
+    ? [message(deps, 'notice', `maximum exceeded by ${username}: ${exceededText(exceeded)}`, { user: username })]
+    : [];
+}
+
+function mailValues(user: HostedUser, password: string, reseller: Reseller) {
+  return {
+    username: user.username,
+    password,
+    firstName: user.personal.firstName,
+    lastName: user.personal.lastName,
+    company: user.personal.company ?? '',
+    email: user.personal.email,
+    domain: user.domains[0]?.name ?? '',
+    domains: user.domains.map((d) => d.name).join(', '),
+    template: user.templateName ?? '',
+    reseller: reseller.username,
+  };
+}
+
+/**
+ * Create user: the seed's five steps as one request.
+ *
+ * DynamoDB round trips of a successful create: 1 BatchGetItem (profile + template + default e-mail),
+ * 1 UpdateItem (the web<N> sequence), 1 TransactWriteItems (counters + user + owner + domains + IP +
+ * messages). A dry run makes only the BatchGetItem.
+ */
+export async function createUser(deps: ControlPanelDeps, actor: Principal, input: CreateUserInput, dryRun = false) {
+  const resellerId = resellerOf(actor);
+  const errors: FieldErrors = {};
+  if (input.password !== undefined) {
+    const problem = passwordProblem(input.password, deps.passwordPolicy);
+    if (problem) errors.password = problem;
+  }
+  const { domains, errors: domainErrors } = normalizeDomains(input.domains ?? [], 'domains');
+  Object.assign(errors, domainErrors);
+  fail('the user is not valid', errors);
+
+  const ctx = await deps.users.loadForCreate(resellerId, input.template, !!input.sendEmail && !input.template && !dryRun);
+  if (!ctx) throw new NotFoundError('account not found');
+  const { reseller, template } = ctx;
+  if (input.template && !template) throw ValidationError.field('template', 'is not one of your templates');
+
+  const limits = fullLimits(template?.limits, input.limits);
+  const services = fullServices(template?.services, input.services);
+  const frontPage = input.frontPage ?? false;
+  const mysqlExternalAccess = input.mysqlExternalAccess ?? false;
+  const rules = checkServiceRules({ limits, services, frontPage, mysqlExternalAccess });
+  fail('the user is not valid for your account', {
+    ...checkAgainstReseller({ limits, services, mysqlExternalAccess }, reseller),
+    ...rules.errors,
+  });
+
+  const delta = allocationDelta(undefined, limits);
+  const exceeded = exceededMaximums(delta, reseller);
+  const counters = await guard(deps, reseller, delta, 'create user', !dryRun);
+  const now = deps.clock.now().toISOString();
+  const draft: Omit<HostedUser, 'username' | 'passwordHash'> = {
+    resellerId,
+    status: 'enabled',
+    templateId: template?.id ?? null,
+    templateName: template?.name ?? null,
+    limits,
+    services,
+    frontPage,
+    mysqlExternalAccess,
+    personal: input.personal,
+    domains,
+    ip: input.ip ?? null,
+    ssl: null,
+    language: input.language ?? reseller.preferences.language,
+    design: input.design ?? reseller.preferences.design,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (dryRun) {
+    return {
+      dryRun: true,
+      wouldCreate: { username: null, ...draft, resellerId: undefined },
+      exceeded,
+      warnings: rules.warnings,
+    };
+  }
+
+  const generated = input.password === undefined;
+  const password = input.password ?? generatePassword(deps.randomBytes);
+  const [username, passwordHash] = await Promise.all([deps.users.nextUsername(), deps.hashPassword(password)]);
+  const user: HostedUser = { ...draft, username, passwordHash };
+  await commit(
+    deps,
+    resellerId,
+    {
+      after: user,
+      counters,
+      domainsAdded: domains.map((d, i) => ({ name: d.name, field: `domains[${i}].name` })),
+      domainsRemoved: [],
+      ipAssigned: user.ip ?? undefined,
+      messages: [
+        message(deps, 'notice', `user ${username} created${template ? ` from template "${template.name}"` : ''}`, { user: username }),
+        ...exceededMessages(deps, exceeded, username),
+      ],
+    },
+    'create user',
+  );
+
+  let emailSent: boolean | undefined;
+  if (input.sendEmail) {
+    const mail: RegistrationEmail = template?.registrationEmail ?? ctx.defaultEmail ?? DEFAULT_REGISTRATION_EMAIL;
+    const values = mailValues(user, password, reseller);
+    try {
+      await deps.mailer.send({
+        to: [user.personal.email],
+        replyTo: [reseller.email],
+        subject: renderTags(mail.subject, values),
+        text: renderTags(mail.text, values),
+      });
+      emailSent = true;
+    } catch {
+      emailSent = false;
+      await deps.messages
+        .write(resellerId, { type: 'error', text: `registration e-mail to ${username} could not be sent`, subject: { user: username } }, deps.clock.now())
+        .catch(() => undefined);
+    }
+  }
+  return {
+    ...userView(user),
+    ...(generated ? { password } : {}),
+    warnings: rules.warnings,
+    exceeded,
+    ...(emailSent !== undefined ? { emailSent } : {}),
+  };
+}
+
+export async function getUser(deps: ControlPanelDeps, actor: Principal, username: string) {
+  const u = await deps.users.get(resellerOf(actor), username);
+  if (!u) throw new NotFoundError('user not found');
+  return userView(u);
+}
+
+export async function listUsers(
+  deps: ControlPanelDeps,
+  actor: Principal,
+  filter: PageRequest & { search?: string; status?: UserStatus; domain?: string },
+) {
+  let domain = filter.domain;
+  if (domain !== undefined && domain !== '') {
+    const trimmed = domain.trim().toLowerCase();
+    // A whole IDN name is searched as its punycode; a partial ASCII name as typed.
+    const n = /[^\x00-\x7f]/.test(trimmed) ? normalizeDomain(trimmed) : { name: trimmed };
+    if ('problem' in n) throw ValidationError.field('domain', n.problem);
+    domain = n.name;
+  } else domain = undefined;
+  const out = await deps.users.list(resellerOf(actor), { ...filter, domain });
+  return { items: out.items.map(userSummary), nextCursor: out.nextCursor };
+}
+
+interface Mutation {
+  after: HostedUser;
+  text: string;
+  domainsAdded?: { name: string; field: string }[];
+  domainsRemoved?: string[];
+  ipAssigned?: string;
+  ipReleased?: string;
+  /** Only these limits/services are measured against the reseller (values kept as they were are not). */
+  changedLimits?: Partial<ResourceLimits>;
+  changedServices?: Partial<Services>;
+  changedMysqlExternal?: boolean;
+}
+
+/**
+ * The common path of every change: one BatchGetItem (profile + user + template), the rules on the
+ * resulting user, counters for the allocation delta, one transaction that also writes the notice.
+ */
+async function changeUser(
+  deps: ControlPanelDeps,
+  actor: Principal,
+  username: string,
+  what: string,
+  mutate: (user: HostedUser, ctx: ChangeContext) => Mutation,
+  templateId?: string,
+) {
+  const resellerId = resellerOf(actor);
+  const ctx = await deps.users.loadForChange(resellerId, username, templateId);
+  if (!ctx?.user) throw new NotFoundError('user not found');
+  const before = ctx.user;
+  const m = mutate(before, ctx);
+  const after: HostedUser = { ...m.after, version: before.version + 1, updatedAt: deps.clock.now().toISOString() };
+  const rules = checkServiceRules(after);
+  fail('the change is not valid', {
+    ...checkAgainstReseller(
+      { limits: m.changedLimits ?? {}, services: m.changedServices ?? {}, mysqlExternalAccess: m.changedMysqlExternal },
+      ctx.reseller,
+    ),
+    ...rules.errors,
+  });
+  const delta = allocationDelta(before.limits, after.limits);
+  const exceeded = exceededMaximums(delta, ctx.reseller);
+  const counters = await guard(deps, ctx.reseller, delta, `${what} ${username}`, true);
+  await commit(
+    deps,
+    resellerId,
+    {
+      before,
+      after,
+      counters,
+      domainsAdded: m.domainsAdded ?? [],
+      domainsRemoved: m.domainsRemoved ?? [],
+      ipAssigned: m.ipAssigned,
+      ipReleased: m.ipReleased,
+      messages: [message(deps, 'notice', m.text, { user: username }), ...exceededMessages(deps, exceeded, username)],
+    },
+    `${what} ${username}`,
+  );
+  return { ...userView(after), warnings: rules.warnings, exceeded };
+}
+
+const changed = <T extends Record<string, unknown>>(before: T, after: T, names: readonly string[]): Partial<T> =>
+  Object.fromEntries(names.filter((n) => before[n] !== after[n]).map((n) => [n, after[n]])) as Partial<T>;
+
+/** Change personal data, services and limits, domains, IP, language/design. */
+export function patchUser(deps: ControlPanelDeps, actor: Principal, username: string, input: ChangeUserInput) {
+  return changeUser(deps, actor, username, 'change user', (before) => {
+    const errors: FieldErrors = {};
+    const after: HostedUser = { ...before };
+    const parts: string[] = [];
+    if (input.personal) {
+      const merged = personalSchema.safeParse({ ...before.personal, ...input.personal });
+      if (!merged.success) {
+        for (const issue of merged.error.issues) errors[['personal', ...issue.path.map(String)].join('.')] = issue.message;
+      } else after.personal = merged.data;
+      parts.push('personal data');
+    }
+    if (input.limits) {
+      after.limits = fullLimits(before.limits, input.limits);
+      parts.push('limits');
+    }
+    if (input.services) {
+      after.services = fullServices(before.services, input.services);
+      parts.push('services');
+    }
+    if (input.frontPage !== undefined) {
+      after.frontPage = input.frontPage;
+      parts.push(`FrontPage ${input.frontPage ? 'on' : 'off'}`);
+    }
+    if (input.mysqlExternalAccess !== undefined) {
+      after.mysqlExternalAccess = input.mysqlExternalAccess;
+      parts.push(`MySQL external access ${input.mysqlExternalAccess ? 'on' : 'off'}`);
+    }
+    if (input.language) after.language = input.language;
+    if (input.design) after.design = input.design;
+
+    // Domains: remove, change DNS/DNR switches, add.
+    let domains: UserDomain[] = [...before.domains];
+    const removed: string[] = [];
+    const added: { name: string; field: string }[] = [];
+    if (input.domains) {
+      (input.domains.remove ?? []).forEach((raw, i) => {
+        const n = normalizeDomain(raw);
+        const name = 'name' in n ? n.name : raw;
+        if (!domains.some((d) => d.name === name)) errors[`domains.remove[${i}]`] = 'is not a domain of this user';
+        else {
+          domains = domains.filter((d) => d.name !== name);
+          removed.push(name);
+        }
+      });
+      const upd = normalizeDomains(input.domains.update ?? [], 'domains.update');
+      Object.assign(errors, upd.errors);
+      upd.domains.forEach((d, i) => {
+        const at = domains.findIndex((x) => x.name === d.name);
+        if (at < 0) errors[`domains.update[${i}].name`] = 'is not a domain of this user';
+        else domains[at] = d;
+      });
+      const add = normalizeDomains(input.domains.add ?? [], 'domains.add');
+      Object.assign(errors, add.errors);
+      add.domains.forEach((d, i) => {
+        if (domains.some((x) => x.name === d.name)) errors[`domains.add[${i}].name`] = 'is already a domain of this user';
+        else {
+          domains.push(d);
+          if (removed.includes(d.name)) errors[`domains.add[${i}].name`] = 'is removed in the same request';
+          added.push({ name: d.name, field: `domains.add[${i}].name` });
+        }
+      });
+      after.domains = domains;
+      parts.push('domains');
+    }
+
+    let ipAssigned: string | undefined;
+    let ipReleased: string | undefined;
+    if (input.ip !== undefined && input.ip !== before.ip) {
+      if (before.ssl) errors.ip = 'the user has an own SSL certificate that needs this IP; delete the certificate first';
+      if (before.ip) ipReleased = before.ip;
+      if (input.ip) ipAssigned = input.ip;
+      after.ip = input.ip;
+      parts.push(input.ip ? `exclusive IP ${input.ip}` : 'exclusive IP given back');
+    }
+    fail('the change is not valid', errors);
+    return {
+      after,
+      text: `user ${username} changed: ${parts.join(', ') || 'nothing'}`,
+      domainsAdded: added,
+      domainsRemoved: removed,
+      ipAssigned,
+      ipReleased,
+      changedLimits: changed(before.limits, after.limits, RESOURCE_NAMES),
+      changedServices: changed(before.services, after.services, SERVICE_NAMES),
+      changedMysqlExternal: after.mysqlExternalAccess && !before.mysqlExternalAccess,
+    };
+  });
+}
+
+/** "Change services using templates": the template's limits and services replace the user's. */
+export function applyTemplate(deps: ControlPanelDeps, actor: Principal, username: string, templateId: string) {
+  return changeUser(
+    deps,
+    actor,
+    username,
+    'apply template to',
+    (before, ctx) => {
+      if (!ctx.template) throw ValidationError.field('templateId', 'is not one of your templates');
+      const after: HostedUser = {
+        ...before,
+        limits: fullLimits(ctx.template.limits),
+        services: fullServices(ctx.template.services),
+        templateId: ctx.template.id,
+        templateName: ctx.template.name,
+      };
+      return {
+        after,
+        text: `template "${ctx.template.name}" applied to user ${username}`,
+        changedLimits: changed(before.limits, after.limits, RESOURCE_NAMES),
+        changedServices: changed(before.services, after.services, SERVICE_NAMES),
+      };
+    },
+    templateId,
+  );
+}
+
+/** Lock keeps every piece of data; unlock makes all services available again (the seed). */
+export function setUserLocked(deps: ControlPanelDeps, actor: Principal, username: string, locked: boolean) {
+  return changeUser(deps, actor, username, locked ? 'lock' : 'unlock', (before) => {
+    const status: UserStatus = locked ? 'locked' : 'enabled';
+    if (before.status === status) throw new ConflictError(`user is already ${status}`, 'NO_CHANGE');
+    return { after: { ...before, status }, text: `user ${username} ${locked ? 'locked' : 'unlocked'}` };
+  });
+}
+
+/** A given password or a strong generated one, returned once. */
+export async function setUserPassword(deps: ControlPanelDeps, actor: Principal, username: string, password: string | undefined) {
+  if (password !== undefined) {
+    const problem = passwordProblem(password, deps.passwordPolicy, username);
+    if (problem) throw ValidationError.field('password', problem);
+  }
+  const chosen = password ?? generatePassword(deps.randomBytes);
+  const passwordHash = await deps.hashPassword(chosen);
+  await changeUser(deps, actor, username, 'change password of', (before) => ({
+    after: { ...before, passwordHash },
+    text: `password of user ${username} changed`,
+  }));
+  return { username, ...(password === undefined ? { password: chosen } : {}) };
+}
+
+/** Deleting gives the allocation back, frees the domains and the IP, removes the certificate. */
+export async function deleteUser(deps: ControlPanelDeps, actor: Principal, username: string): Promise<void> {
+  const resellerId = resellerOf(actor);
+  const ctx = await deps.users.loadForChange(resellerId, username);
+  if (!ctx?.user) throw new NotFoundError('user not found');
+  const before = ctx.user;
+  await commit(
+    deps,
+    resellerId,
+    {
+      before,
+      counters: { delta: allocationDelta(before.limits, undefined), guards: [] },
+      domainsAdded: [],
+      domainsRemoved: before.domains.map((d) => d.name),
+      ipReleased: before.ip ?? undefined,
+      deleteCertificate: before.ssl !== null,
+      messages: [message(deps, 'notice', `user ${username} deleted`, { user: username })],
+    },
+    `delete user ${username}`,
+  );
+}
+
+/** Circular to all users (the seed): one e-mail per user, some users left out on request. */
+export async function sendCircular(
+  deps: ControlPanelDeps,
+  actor: Principal,
+  input: { subject: string; text: string; exclude?: string[] },
+) {
+  const resellerId = resellerOf(actor);
+  const reseller = await deps.resellers.get(resellerId);
+  if (!reseller) throw new NotFoundError('account not found');
+  const exclude = new Set(input.exclude ?? []);
+  const sent: string[] = [];
+  const failed: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.users.list(resellerId, { limit: 100, cursor });
+    for (const u of page.items) {
+      if (exclude.has(u.username)) continue;
+      const values = { ...mailValues(u, '', reseller), password: '' };
+      try {
+        await deps.mailer.send({
+          to: [u.personal.email],
+          replyTo: [reseller.email],
+          subject: renderTags(input.subject, values),
+          text: renderTags(input.text, values),
+        });
+        sent.push(u.username);
+      } catch {
+        failed.push(u.username);
+      }
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  await deps.messages.write(
+    resellerId,
+    { type: failed.length ? 'error' : 'notice', text: `circular "${input.subject}" sent to ${sent.length} users${failed.length ? `, failed for ${failed.join(', ')}` : ''}` },
+    deps.clock.now(),
+  );
+  return { sent: sent.length, recipients: sent, excluded: [...exclude], failed };
+}

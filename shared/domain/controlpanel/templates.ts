@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { resourceLimitsSchema } from '../limits';
+import { servicesSchema, type ResourceLimits, type Services } from './services';
+
+/** A service package: name, the 12 limits and the service switches. Users copy it; they never refer back. */
+export interface Template {
+  id: string;
+  name: string;
+  limits: ResourceLimits;
+  services: Services;
+  /** The registration e-mail of users created from this template; the default one when absent. */
+  registrationEmail?: RegistrationEmail;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RegistrationEmail {
+  subject: string;
+  text: string;
+}
+
+export const templateNameSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { error: 'is required' })
+  .max(64, { error: 'must be at most 64 characters' })
+  .refine((s) => !/[\u0000-\u001f]/.test(s), { error: 'must not contain control characters' });
+
+export const templateInputSchema = z.strictObject({
+  name: templateNameSchema,
+  limits: resourceLimitsSchema.default({}),
+  services: servicesSchema.default({}),
+});
+export type TemplateInput = z.infer<typeof templateInputSchema>;
+
+export const registrationEmailSchema = z.strictObject({
+  subject: z.string({ error: 'must be a string' }).trim().min(1, { error: 'is required' }).max(200),
+  text: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(20_000),
+});
+
+/** The tags a registration e-mail or circular may use; each is replaced by the user's value. */
+export const MAIL_TAGS = [
+  'username',
+  'password',
+  'firstName',
+  'lastName',
+  'company',
+  'email',
+  'domain',
+  'domains',
+  'template',
+  'reseller',
+] as const;
+export type MailTag = (typeof MAIL_TAGS)[number];
+
+/** The built-in "No template / individual setting" e-mail, used until the reseller writes one. */
+export const DEFAULT_REGISTRATION_EMAIL: RegistrationEmail = {
+  subject: 'Your hosting account ##username##',
+  text: [
+    'Hello ##firstName## ##lastName##,',
+    '',
+    'your hosting account is ready.',
+    '',
+    'Username: ##username##',
+    'Password: ##password##',
+    'Domains: ##domains##',
+    '',
+    'Please change your password after the first sign-in.',
+    '',
+    '##reseller##',
+  ].join('\n'),
+};
+
+/** Replaces every `##tag##` of MAIL_TAGS; unknown tags are left as they are. */
+export function renderTags(text: string, values: Partial<Record<MailTag, string>>): string {
+  return text.replace(/##([A-Za-z]+)##/g, (whole, tag: string) =>
+    (MAIL_TAGS as readonly string[]).includes(tag) ? (values[tag as MailTag] ?? '') : whole,
+  );
+}
+
+/** Tags used in `text` that are not known: refused so a typo does not reach customers. */
+export function unknownTags(text: string): string[] {
+  return [...text.matchAll(/##([A-Za-z]+)##/g)]
+    .map((m) => m[1] as string)
+    .filter((t) => !(MAIL_TAGS as readonly string[]).includes(t));
+}

@@ -1,0 +1,104 @@
+import type { CounterChange } from '../domain/controlpanel/allocation';
+import type { RegistrationEmail, Template } from '../domain/controlpanel/templates';
+import type { CertificateSummary, HostedUser, UserStatus } from '../domain/controlpanel/users';
+import type { Reseller } from '../domain/reseller';
+import type { Message } from './message-log';
+import type { Page, PageRequest } from './page';
+
+export interface TemplateRepository {
+  /** Writes the template and a notice in one transaction. */
+  put(resellerId: string, template: Template, message: Message, mustExist: boolean): Promise<void>;
+  get(resellerId: string, templateId: string): Promise<Template | undefined>;
+  list(resellerId: string, page: PageRequest): Promise<Page<Template>>;
+  /** False when it did not exist. */
+  delete(resellerId: string, templateId: string, message: Message): Promise<boolean>;
+}
+
+/** Reseller-wide control panel settings. */
+export interface SettingsRepository {
+  getDefaultRegistrationEmail(resellerId: string): Promise<RegistrationEmail | undefined>;
+  putDefaultRegistrationEmail(resellerId: string, email: RegistrationEmail): Promise<void>;
+  getFreeFieldLabels(resellerId: string): Promise<Record<string, string>>;
+  putFreeFieldLabels(resellerId: string, labels: Record<string, string>): Promise<void>;
+}
+
+export interface CreateContext {
+  reseller: Reseller;
+  template?: Template;
+  defaultEmail?: RegistrationEmail;
+}
+
+export interface ChangeContext {
+  reseller: Reseller;
+  user?: HostedUser;
+  template?: Template;
+}
+
+/**
+ * One change of a hosted user as a single transaction: the user item (conditioned on its version),
+ * the reseller's counters (conditioned on the hard limits), domain claims, the IP of the pool, the
+ * certificate, and the message that records it.
+ */
+export interface UserWrite {
+  before?: HostedUser;
+  after?: HostedUser;
+  counters: CounterChange;
+  domainsAdded: { name: string; field: string }[];
+  domainsRemoved: string[];
+  ipAssigned?: string;
+  ipReleased?: string;
+  deleteCertificate?: boolean;
+  messages: Message[];
+}
+
+export interface UserFilter extends PageRequest {
+  search?: string;
+  status?: UserStatus;
+  domain?: string;
+}
+
+export interface UserRepository {
+  /** The next `web<N>`: one atomic increment of the installation-wide sequence. */
+  nextUsername(): Promise<string>;
+  /** One BatchGetItem: the profile, the template (if named), the default e-mail (if wanted). */
+  loadForCreate(resellerId: string, templateId: string | undefined, withDefaultEmail: boolean): Promise<CreateContext | undefined>;
+  /** One BatchGetItem: the profile, the user, the template (if named). */
+  loadForChange(resellerId: string, username: string, templateId?: string): Promise<ChangeContext | undefined>;
+  get(resellerId: string, username: string): Promise<HostedUser | undefined>;
+  /**
+   * Throws HardLimitError (a counter condition), ConflictError DOMAIN_TAKEN / IP_UNAVAILABLE /
+   * CONCURRENT_CHANGE / LIMITS_CHANGED. Retries transaction conflicts itself.
+   */
+  write(resellerId: string, w: UserWrite): Promise<void>;
+  list(resellerId: string, filter: UserFilter): Promise<Page<HostedUser>>;
+}
+
+export interface PoolIp {
+  ip: string;
+  assignedTo: string | null;
+}
+
+export interface IpPoolRepository {
+  /** Adds addresses to a reseller's pool; ConflictError naming the address taken by any reseller. */
+  add(resellerId: string, ips: string[]): Promise<void>;
+  list(resellerId: string, page: PageRequest): Promise<Page<PoolIp>>;
+  /** NotFound when not in this pool, ConflictError when assigned to a user. */
+  remove(resellerId: string, ip: string): Promise<void>;
+}
+
+export interface StoredCertificate {
+  username: string;
+  certificatePem: string;
+  encryptedKey: string;
+  summary: CertificateSummary;
+}
+
+export interface CertificateStore {
+  /**
+   * Stores the certificate and sets the summary on the user, in one transaction conditioned on the
+   * user's version and IP (the certificate needs the exclusive IP the user still has).
+   */
+  put(resellerId: string, user: HostedUser, cert: StoredCertificate, message: Message): Promise<void>;
+  get(resellerId: string, username: string): Promise<StoredCertificate | undefined>;
+  remove(resellerId: string, user: HostedUser, message: Message): Promise<void>;
+}
