@@ -368,9 +368,10 @@ export class DynamoUserRepository implements UserRepository {
       new QueryCommand({
         TableName: this.tableName,
         IndexName: byStatus ? TABLE.gsi1.indexName : undefined,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        // DynamoDB refuses an empty begins_with prefix: without a search, the whole status partition.
+        KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+        ExpressionAttributeNames: prefix ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+        ExpressionAttributeValues: prefix ? { ':pk': partition, ':prefix': prefix } : { ':pk': partition },
         Limit: filter.limit,
         ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition),
       }),

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import {
   allocationDelta,
   counterChange,
@@ -208,10 +209,11 @@ export async function listUsers(
   let domain = filter.domain;
   if (domain !== undefined && domain !== '') {
     const trimmed = domain.trim().toLowerCase();
-    // A whole IDN name is searched as its punycode; a partial ASCII name as typed.
-    const n = /[^\x00-\x7f]/.test(trimmed) ? normalizeDomain(trimmed) : { name: trimmed };
-    if ('problem' in n) throw ValidationError.field('domain', n.problem);
-    domain = n.name;
+    // A prefix search; non-ASCII input is converted to punycode (a whole IDN label is needed, since
+    // the punycode of a part of a label is not a prefix of the punycode of the label).
+    const ascii = /[^\x00-\x7f]/.test(trimmed) ? domainToASCII(trimmed) : trimmed;
+    if (!ascii) throw ValidationError.field('domain', 'is not a valid (internationalized) domain name');
+    domain = ascii;
   } else domain = undefined;
   const out = await deps.users.list(resellerOf(actor), { ...filter, domain });
   return { items: out.items.map(userSummary), nextCursor: out.nextCursor };
