@@ -64,4 +64,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: ['table:read', 'table:write', 'cognito:admin', 'kms:data-key', 'ses:send', 'ssm:provision'],
     api: true,
   },
+  {
+    name: 'billing-daily',
+    entry: 'functions/jobs/billing-daily.ts',
+    handler: 'handler',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    needs: ['table:read', 'table:write'],
+    schedule: {
+      expression: 'cron(15 0 * * ? *)',
+      description: 'Close usage windows and billing periods, open new periods, write the finished days to the ledger',
+      input: { scheduledTime: '<aws.scheduler.scheduled-time>' },
+    },
+  },
 ];

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { composeFromEnv, type AppDeps } from '../../shared/adapters/compose';
+import { appDeps } from '../deps';
 import { toErrorResponse } from './errors';
 import { createRouter } from './router';
 import { ROUTES } from './routes';
@@ -9,15 +9,8 @@ import { ROUTES } from './routes';
 const logger = new Logger({ serviceName: 'reseller-panel-api' });
 const dispatch = createRouter(ROUTES);
 
-let deps: Promise<AppDeps> | undefined;
-/** Built once per process; tests and the local server may inject their own. */
-export function setDeps(d: AppDeps | Promise<AppDeps>): void {
-  deps = Promise.resolve(d);
-}
-
 async function api(event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  deps ??= composeFromEnv(process.env);
-  return dispatch(event, await deps);
+  return dispatch(event, await appDeps());
 }
 
 /** Maps errors at the edge: domain errors to their 4xx, anything else to an opaque 500 that is logged. */

@@ -1,4 +1,4 @@
-import { ZodError, type core } from 'zod';
+import type { ZodError, core } from 'zod';
 import { DomainError, type FieldErrors } from '../../shared/domain/errors';
 
 export interface ErrorBody {

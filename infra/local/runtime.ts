@@ -5,7 +5,8 @@ import { composeFromEnv, type AppDeps, type Env } from '../../shared/adapters/co
 import { LocalIssuer } from '../../shared/adapters/local/local-issuer';
 import { hashPassword } from '../../shared/adapters/local/password-hash';
 import { generatePassword } from '../../shared/domain/password';
-import { handler, setDeps } from '../../functions/http/api';
+import { handler } from '../../functions/http/api';
+import { provideDeps } from '../../functions/deps';
 import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { freePort } from './free-port';
@@ -83,7 +84,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     };
     const clock = new DevClock(join(opts.dataDir, 'clock.json'));
     const deps = await composeFromEnv(env, { clock });
-    setDeps(deps);
+    provideDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
     const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);

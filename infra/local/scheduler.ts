@@ -64,7 +64,8 @@ export class LocalScheduler {
     const runs: JobRun[] = [];
     for (const spec of this.jobs) {
       if (only && spec.name !== only) continue;
-      const event = { source: 'schedule', job: spec.name, scheduledTime: `${day}T00:15:00Z`, ...(spec.schedule?.input ?? {}) };
+      // The schedule's input, with the placeholders EventBridge would fill filled in here.
+      const event = { ...(spec.schedule?.input ?? {}), source: 'schedule', job: spec.name, scheduledTime: `${day}T00:15:00Z` };
       try {
         const handler = await this.load(spec);
         const result = await handler(event);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   NEVER_HARD_LIMITED,
   RESELLER_LIMIT_NAMES,

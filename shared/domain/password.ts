@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Password policy. The seed's 6-12 characters is too weak today; following NIST SP 800-63B we

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESELLER_LIMIT_NAMES, RESOURCE_NAMES, SERVICE_NAMES, type ResourceName, type ServiceName } from './catalog';
 import { resellerLimitsSchema, checkHardLimits, exceeds, isUnlimited, type Limits } from './limits';
 import { passwordSchema } from './password';

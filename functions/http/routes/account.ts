@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { changePassword, getAccount, listMessages, setPreferences } from '../../../shared/app/account/account';
 import { passwordSchema } from '../../../shared/domain/password';
 import { preferencesSchema } from '../../../shared/domain/reseller';

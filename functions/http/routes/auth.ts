@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { login } from '../../../shared/app/auth/login';
 import { route } from '../route';
 

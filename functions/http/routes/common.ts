@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `limit` 1..100 (default 25) and an opaque `cursor` from a previous page. */
 export const pageQuery = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addPoolIps, listPoolIps, removePoolIp } from '../../../shared/app/controlpanel/ip-pool';
 import { ipSchema } from '../../../shared/domain/controlpanel/domains';
 import { reply, route } from '../route';

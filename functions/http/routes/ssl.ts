@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSelfSigned, deleteCertificate, getCertificate, listSslUsers, uploadCertificate } from '../../../shared/app/controlpanel/ssl';
 import { reply, route } from '../route';
 import { pageQuery } from './common';

@@ -6,7 +6,7 @@
  * Prices are kept as canonical decimal strings ("2.5") so a plan is plain JSON (storable, diffable);
  * parse user input with `parsePlan` (or `PlanSchema`), which accepts "," or "." as the separator.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors';
 import { COUNT_RULES, Dec, PRICE_RULES, QUANTITY_RULES, parseDecimal } from './money';
 

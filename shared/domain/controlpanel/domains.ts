@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { isIPv4 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** node:url and node:net are pure functions (no I/O): the WHATWG IDNA mapping and an address check. */
 

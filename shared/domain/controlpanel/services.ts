@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BACKUP_MODES,
   BOOLEAN_SERVICE_NAMES,

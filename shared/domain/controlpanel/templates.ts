@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceLimitsSchema } from '../limits';
 import { servicesSchema, type ResourceLimits, type Services } from './services';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resourceLimitsSchema } from '../limits';
 import { emailSchema, preferencesSchema } from '../reseller';
 import { passwordSchema } from '../password';

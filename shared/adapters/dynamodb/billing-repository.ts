@@ -1,0 +1,187 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConflictError } from '../../domain/errors';
+import type { BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
+import { StaleAccountError } from '../../ports/billing-repository';
+import type { Page, PageRequest } from '../../ports/page';
+import { decodeCursor, encodeCursor } from './cursor';
+import { keys, TABLE } from './keys';
+import { messageItem } from './message-log';
+
+const SHARDS = 8;
+/** DynamoDB's limit of items per transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+function accountFromItem(i: Record<string, unknown>): StoredAccount {
+  return {
+    resellerId: i.resellerId as string,
+    username: i.username as string,
+    templateId: i.templateId as string,
+    state: JSON.parse(i.state as string),
+    appliedChanges: i.appliedChanges as number,
+    version: i.version as number,
+    usageThrough: (i.usageThrough as string | undefined) ?? null,
+    openedAt: i.openedAt as string,
+    updatedAt: i.updatedAt as string,
+  };
+}
+
+function lineFromItem(i: Record<string, unknown>): StoredLine {
+  return {
+    id: i.SK as string,
+    date: i.date as string,
+    resource: i.resource as string,
+    type: i.lineType as StoredLine['type'],
+    quantity: i.quantity as string,
+    amount: i.amount as string,
+    ...(i.note ? { note: i.note as string } : {}),
+  };
+}
+
+export class DynamoBillingRepository implements BillingRepository {
+  readonly shards = SHARDS;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getPlan(resellerId: string, templateId: string): Promise<StoredPlan | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.plan(resellerId, templateId) }));
+    if (!out.Item) return undefined;
+    return {
+      templateId,
+      versions: JSON.parse(out.Item.versions as string),
+      version: out.Item.version as number,
+      updatedAt: out.Item.updatedAt as string,
+    };
+  }
+
+  async putPlan(resellerId: string, plan: StoredPlan, expectedVersion: number | null): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.plan(resellerId, plan.templateId),
+            type: 'plan',
+            templateId: plan.templateId,
+            versions: JSON.stringify(plan.versions),
+            version: plan.version,
+            updatedAt: plan.updatedAt,
+          },
+          ConditionExpression: expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
+          ExpressionAttributeValues: expectedVersion === null ? undefined : { ':v': expectedVersion },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new ConflictError('the plan was changed meanwhile; read it again', 'STALE');
+      throw e;
+    }
+  }
+
+  async getAccount(resellerId: string, username: string): Promise<StoredAccount | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.billingAccount(resellerId, username) }));
+    return out.Item ? accountFromItem(out.Item) : undefined;
+  }
+
+  async write(w: BillingWrite): Promise<void> {
+    const a = w.account;
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.billingAccount(a.resellerId, a.username),
+            ...keys.billingShard(a.resellerId, a.username, SHARDS),
+            type: 'billingAccount',
+            resellerId: a.resellerId,
+            username: a.username,
+            templateId: a.templateId,
+            state: JSON.stringify(a.state),
+            appliedChanges: a.appliedChanges,
+            version: a.version,
+            usageThrough: a.usageThrough ?? undefined,
+            openedAt: a.openedAt,
+            updatedAt: a.updatedAt,
+          },
+          ConditionExpression: w.expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
+          ExpressionAttributeValues: w.expectedVersion === null ? undefined : { ':v': w.expectedVersion },
+        },
+      },
+      ...w.lines.map((l) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.ledgerLine(a.resellerId, a.username, l.id),
+            type: 'ledgerLine',
+            date: l.date,
+            resource: l.resource,
+            lineType: l.type,
+            quantity: l.quantity,
+            amount: l.amount,
+            note: l.note,
+          },
+          // A line is written once and never edited: the same id again means this work was done.
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      })),
+      ...w.messages.map((m) => ({ Put: { TableName: this.tableName, Item: messageItem(a.resellerId, m) } })),
+    ];
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`billing write of ${items.length} items is over the transaction limit`);
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (e) {
+      if (e instanceof TransactionCanceledException) {
+        const reasons = e.CancellationReasons ?? [];
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw new StaleAccountError();
+      }
+      throw e;
+    }
+  }
+
+  async listLedger(resellerId: string, username: string, page: PageRequest): Promise<Page<StoredLine>> {
+    const partition = keys.ledgerPartition(resellerId, username);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.partitionKey, partition),
+      }),
+    );
+    return { items: (out.Items ?? []).map(lineFromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>> {
+    const partition = keys.billingShardPartition(shard);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.gsi1.partitionKey, partition),
+      }),
+    );
+    return { items: (out.Items ?? []).map(accountFromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async userExists(resellerId: string, username: string): Promise<boolean> {
+    return this.exists(keys.user(resellerId, username));
+  }
+
+  async templateExists(resellerId: string, templateId: string): Promise<boolean> {
+    return this.exists(keys.template(resellerId, templateId));
+  }
+
+  private async exists(key: { PK: string; SK: string }): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'PK' }),
+    );
+    return out.Item !== undefined;
+  }
+}

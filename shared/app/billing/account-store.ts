@@ -1,0 +1,111 @@
+/**
+ * Loading, moving and saving one billing account. Every save is one transaction: the account at
+ * the version read, its new ledger lines (each only if absent) and its notices. A lost race or a
+ * repeated run reloads and finds the work done, so nothing is charged twice.
+ */
+import { NotFoundError } from '../../domain/errors';
+import { advanceAccount, type CycleResult } from '../../domain/billing/account-cycle';
+import { formatDay, parseDay } from '../../domain/billing/dates';
+import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/billing/engine';
+import type { PlanVersions } from '../../domain/billing/plan-versions';
+import { StaleAccountError, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
+import type { Message } from '../../ports/message-log';
+import type { BillingDeps } from './billing-deps';
+
+/** Lines per transaction we allow ourselves (DynamoDB takes 100 items, the account and notices need some). */
+const LINES_PER_WRITE = 80;
+const ATTEMPTS = 4;
+
+export interface Loaded {
+  account: StoredAccount;
+  plan: PlanVersions;
+  state: AccountState;
+}
+
+export async function load(deps: BillingDeps, resellerId: string, username: string): Promise<Loaded> {
+  const account = await deps.billing.getAccount(resellerId, username);
+  if (!account) throw new NotFoundError(`${username} has no billing account`);
+  const plan = await deps.billing.getPlan(resellerId, account.templateId);
+  if (!plan) throw new Error(`plan of template ${account.templateId} is missing`);
+  return { account, plan: plan.versions, state: stateFromJSON(account.state) };
+}
+
+export function noticesToMessages(deps: BillingDeps, username: string, notices: { date: string; message: string }[]): Message[] {
+  const at = deps.clock.now().toISOString();
+  return notices.map((n) => ({
+    id: deps.newId(),
+    at,
+    type: 'notice' as const,
+    text: `billing ${username}: ${n.message} (${n.date})`,
+    subject: { user: username },
+  }));
+}
+
+export async function save(
+  deps: BillingDeps,
+  loaded: Loaded,
+  result: Pick<CycleResult, 'state' | 'appliedChanges' | 'lines' | 'notices'>,
+  extra: { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null } = {},
+): Promise<StoredAccount> {
+  const account: StoredAccount = {
+    ...loaded.account,
+    templateId: extra.templateId ?? loaded.account.templateId,
+    state: stateToJSON(result.state),
+    appliedChanges: result.appliedChanges,
+    version: loaded.account.version + 1,
+    usageThrough: extra.usageThrough !== undefined ? extra.usageThrough : loaded.account.usageThrough,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await deps.billing.write({
+    account,
+    expectedVersion: loaded.account.version,
+    lines: [...result.lines, ...(extra.lines ?? [])],
+    messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
+  });
+  return account;
+}
+
+/**
+ * Brings the account to `day` (its closes and openings run), writing finished days' lines. A long
+ * gap is walked in steps so that no single transaction is over the item limit.
+ */
+export async function advanceTo(deps: BillingDeps, resellerId: string, username: string, day: string): Promise<Loaded> {
+  for (let attempt = 0; ; attempt++) {
+    const loaded = await load(deps, resellerId, username);
+    if (formatDay(loaded.state.day) > day || (formatDay(loaded.state.day) === day && loaded.state.phase >= 3)) return loaded;
+    try {
+      let target = parseDay('day', day);
+      for (;;) {
+        const trial = stateFromJSON(loaded.account.state);
+        const result = advanceAccount(trial, loaded.plan, loaded.account.appliedChanges, formatDay(target));
+        if (result.lines.length <= LINES_PER_WRITE || target <= trial.day) {
+          await save(deps, loaded, result);
+          break;
+        }
+        target = Math.floor((stateFromJSON(loaded.account.state).day + target) / 2);
+      }
+    } catch (e) {
+      if (!(e instanceof StaleAccountError) || attempt >= ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** Runs `change` on a freshly loaded account already brought to today, and saves, retrying lost races. */
+export async function mutate<T>(
+  deps: BillingDeps,
+  resellerId: string,
+  username: string,
+  change: (loaded: Loaded, day: string) => { result: CycleResult; value: T; extra?: Parameters<typeof save>[3] },
+): Promise<T> {
+  const day = deps.clock.now().toISOString().slice(0, 10);
+  for (let attempt = 0; ; attempt++) {
+    const loaded = await advanceTo(deps, resellerId, username, day);
+    const { result, value, extra } = change(loaded, day);
+    try {
+      await save(deps, loaded, result, extra);
+      return value;
+    } catch (e) {
+      if (!(e instanceof StaleAccountError) || attempt >= ATTEMPTS) throw e;
+    }
+  }
+}
