@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock';
 import { systemClock } from '../ports/clock';
 import type { Identity } from '../ports/identity';
 import { createDocumentClient, localClientConfig } from './dynamodb/client';
+import { DynamoBillingRepository } from './dynamodb/billing-repository';
 import { DynamoLoginStore } from './dynamodb/login-store';
 import { DynamoMessageLog } from './dynamodb/message-log';
 import { DynamoResellerRepository } from './dynamodb/reseller-repository';
@@ -13,6 +14,7 @@ import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import { controlPanelFromEnv } from './compose-controlpanel';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & {
+  billing: DynamoBillingRepository;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -55,6 +57,7 @@ export async function composeFromEnv(env: Env, overrides: { clock?: Clock; ident
     logins,
     resellers: new DynamoResellerRepository(db, tableName),
     messages: new DynamoMessageLog(db, tableName),
+    billing: new DynamoBillingRepository(db, tableName),
     passwordPolicy: passwordPolicyFromEnv(env),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from '../route';
 import { buildOpenApi } from '../openapi';
 import { accountRoutes } from './account';
