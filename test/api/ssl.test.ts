@@ -1,0 +1,85 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { NodeX509 } from '../../shared/adapters/crypto/node-x509';
+import { api, giveIps, newReseller, newUser, randomIp } from '../support/api';
+
+async function pair(cn: string) {
+  return new NodeX509().selfSigned({ country: 'DE', organization: 'CA Test', commonName: cn, days: 90 }, new Date());
+}
+
+async function userWithIp() {
+  const r = await newReseller();
+  const ip = randomIp();
+  await giveIps(r.id, [ip]);
+  const u = await newUser(r, { ip, services: { ssl: true }, domains: [{ name: `${r.username}.example.com` }] });
+  return { r, u, ip };
+}
+
+describe('SSL', () => {
+  it('stores a matching key and certificate, reports subject and expiry, never returns the key', async () => {
+    const { r, u, ip } = await userWithIp();
+    const p = await pair('shop.example.com');
+    const res = await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: p.privateKeyPem, certificate: p.certificatePem } });
+    expect(res.status).toBe(200);
+    expect(res.body.subject).toMatch(/CN=shop\.example\.com/);
+    expect(res.body.notAfter).toBe(p.summary.notAfter);
+    expect(JSON.stringify(res.body)).not.toMatch(/PRIVATE KEY/);
+    const got = await api('GET', `/users/${u.username}/ssl`, { token: r.token });
+    expect(got.body.certificate).toMatch(/BEGIN CERTIFICATE/);
+    expect(JSON.stringify(got.body)).not.toMatch(/PRIVATE KEY/);
+    const list = await api('GET', '/ssl/users', { token: r.token });
+    expect(list.body.items).toEqual([{ username: u.username, ip, ssl: expect.objectContaining({ subject: expect.stringMatching(/shop/) }), sslService: true }]);
+    const view = await api('GET', `/users/${u.username}`, { token: r.token });
+    expect(JSON.stringify(view.body)).not.toMatch(/PRIVATE KEY|encryptedKey/);
+    // The local key file of the embedded runtime exists: keys are encrypted at rest.
+    expect(readdirSync(join(inject('dataDir'), 'keys'))).toContain('private-keys.aes256');
+    // The IP cannot go while the certificate needs it.
+    const noIp = await api('PATCH', `/users/${u.username}`, { token: r.token, body: { ip: null } });
+    expect(noIp.status).toBe(400);
+    expect(noIp.body.error.fields).toHaveProperty('ip');
+    expect((await api('DELETE', `/users/${u.username}/ssl`, { token: r.token })).status).toBe(204);
+    expect((await api('GET', `/users/${u.username}/ssl`, { token: r.token })).status).toBe(404);
+  });
+
+  it('refuses a key that does not match, malformed PEM, and users without exclusive IP, writing nothing', async () => {
+    const { r, u } = await userWithIp();
+    const a = await pair('a.example.com');
+    const b = await pair('b.example.com');
+    const mismatch = await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: b.privateKeyPem, certificate: a.certificatePem } });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error.fields).toEqual({ privateKey: 'does not match the certificate' });
+    const badCert = await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: a.privateKeyPem, certificate: '-----BEGIN CERTIFICATE-----\nnotbase64\n-----END CERTIFICATE-----' } });
+    expect(badCert.status).toBe(400);
+    expect(badCert.body.error.fields).toHaveProperty('certificate');
+    const badKey = await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: 'hello', certificate: a.certificatePem } });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.error.fields).toHaveProperty('privateKey');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const ecMismatch = await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: ec, certificate: a.certificatePem } });
+    expect(ecMismatch.status).toBe(400);
+    expect((await api('GET', `/users/${u.username}/ssl`, { token: r.token })).status).toBe(404);
+    const plain = await newUser(r, { services: { ssl: true } });
+    const noIp = await api('PUT', `/users/${plain.username}/ssl`, { token: r.token, body: { privateKey: a.privateKeyPem, certificate: a.certificatePem } });
+    expect(noIp.status).toBe(409);
+    expect(noIp.body.error.fields).toHaveProperty('ip');
+  });
+
+  it('creates a self-signed certificate from company details', async () => {
+    const { r, u } = await userWithIp();
+    const res = await api('POST', `/users/${u.username}/ssl/self-signed`, {
+      token: r.token,
+      body: { country: 'de', city: 'Köln', organization: 'Doe Ltd', email: 'ssl@doe.example', days: 30 },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.selfSigned).toBe(true);
+    expect(res.body.subject).toMatch(/O=Doe Ltd/);
+    expect(res.body.subject).toMatch(new RegExp(`CN=${r.username}\\.example\\.com`));
+    const days = (Date.parse(res.body.notAfter) - Date.parse(res.body.notBefore)) / 86_400_000;
+    expect(Math.round(days)).toBe(30);
+    const bad = await api('POST', `/users/${u.username}/ssl/self-signed`, { token: r.token, body: { country: 'Germany', organization: 'X' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toHaveProperty('country');
+  });
+});
