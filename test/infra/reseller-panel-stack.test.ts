@@ -180,10 +180,14 @@ describe('IAM', () => {
 
   it('limits table access to the needed actions on the table and GSI1, by key prefix', () => {
     const table = statements().filter((s) => s.Sid === 'TableByKeyPrefix');
-    expect(table).toHaveLength(1);
-    expect(actionsOf(table[0]).sort()).toEqual([...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS].sort());
-    expect(JSON.stringify(table[0].Resource)).toContain(`/index/${TABLE.gsi1.indexName}`);
-    expect(table[0].Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']).toEqual(leadingKeyPatterns());
+    // One such statement per function that uses the table, each with only the actions it needs.
+    expect(table).toHaveLength(FUNCTIONS.filter((f) => f.needs.some((n) => n.startsWith('table:'))).length);
+    for (const t of table) {
+      expect(TABLE_READ_ACTIONS.every((a) => actionsOf(t).includes(a))).toBe(true);
+      expect(actionsOf(t).every((a) => [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS].includes(a))).toBe(true);
+      expect(JSON.stringify(t.Resource)).toContain(`/index/${TABLE.gsi1.indexName}`);
+      expect(t.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']).toEqual(leadingKeyPatterns());
+    }
     // No other statement of a product function touches DynamoDB.
     const others = statements().filter((s) => s.Sid !== 'TableByKeyPrefix' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(others.every((s) => s.policy.startsWith('Operator'))).toBe(true);

@@ -12,6 +12,9 @@ export const FIXTURES: Record<string, Fixture> = {
   templateId: async (owner) => {
     const res = await api('POST', '/templates', { token: owner.token, body: { name: 'fixture', limits: { storageMb: 10 } } });
     if (res.status !== 201) throw new Error(`template fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    // With a billing plan, so the plan routes reach it too.
+    const plan = await api('PUT', `/templates/${res.body.id}/plan`, { token: owner.token, body: { plan: { name: 'Fixture', resources: { traffic: { free: '10' } } } } });
+    if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
     return res.body.id;
   },
   /** A user with an exclusive IP, the SSL service and a self-signed certificate, so every user route reaches it. */
