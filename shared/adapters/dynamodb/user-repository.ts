@@ -306,7 +306,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async write(resellerId: string, w: UserWrite): Promise<void> {
-    const tagged = this.buildItems(resellerId, w);
+    let tagged = this.buildItems(resellerId, w);
     if (tagged.length > 100) throw new ConflictError('too many changes for one request', 'TOO_MANY_CHANGES', { domains: 'too many changes in one request' });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -328,15 +328,17 @@ export class DynamoUserRepository implements UserRepository {
             new GetCommand({ TableName: this.tableName, Key: keys.reseller(resellerId), ConsistentRead: true }),
           );
           const r = profile.Item ? toReseller(profile.Item) : undefined;
-          const { over, limitsChanged } = brokenGuards(w.counters.guards, r);
+          const { over, limitsChanged, refreshed } = brokenGuards(w.counters.guards, r);
           if (Object.keys(over).length) {
             throw new HardLimitError(`this would go past a hard limit: ${Object.keys(over).join(', ')}`, over);
           }
-          if (limitsChanged) {
-            throw new ConflictError('the operator changed your limits meanwhile; try again', 'LIMITS_CHANGED');
-          }
           if (attempt >= MAX_ATTEMPTS) throw new ConflictError('too many concurrent changes; try again', 'BUSY');
-          continue; // the counter moved back below the threshold meanwhile
+          if (limitsChanged) {
+            // The operator moved a hard limit meanwhile and the change still fits: condition on the new one.
+            w = { ...w, counters: { ...w.counters, guards: refreshed } };
+            tagged = this.buildItems(resellerId, w);
+          }
+          continue; // or the counter moved back below the threshold meanwhile
         }
         if (tag?.kind === 'user') {
           if (!w.before) throw new ConflictError('username is taken', 'USERNAME_TAKEN');

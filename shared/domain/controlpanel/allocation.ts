@@ -78,20 +78,31 @@ export const hardLimitField = (name: string) => (name === 'users' ? 'users' : `l
 export const hardLimitReason = (name: string, hard: number, used: number, delta: number) =>
   `would go past your hard limit for ${name} (${used} used + ${delta} > ${hard})`;
 
-/** Which guards a profile as it is now breaks (after a cancelled transaction), and whether the limits moved. */
+/**
+ * After a cancelled transaction, measured against the profile as it is now: which counters the
+ * change would cross (with the hard limits as they are now), and, if the operator moved a hard limit
+ * meanwhile but the change still fits, the guards rebuilt for the new limits (the caller retries).
+ */
 export function brokenGuards(
   guards: CounterGuard[],
   profile: { hardLimits: Limits; used: Record<string, number> } | undefined,
-): { over: Record<string, string>; limitsChanged: boolean } {
+): { over: Record<string, string>; limitsChanged: boolean; refreshed: CounterGuard[] } {
   const over: Record<string, string> = {};
   let limitsChanged = false;
+  const refreshed: CounterGuard[] = [];
   for (const g of guards) {
     const hard = profile?.hardLimits[g.name] ?? UNLIMITED;
     if (hard !== g.hard) limitsChanged = true;
     const used = profile?.used[g.name] ?? 0;
-    if (g.threshold !== undefined && used > g.threshold) over[hardLimitField(g.name)] = hardLimitReason(g.name, g.hard, used, g.delta);
+    if (hard === UNLIMITED) {
+      refreshed.push({ name: g.name, delta: g.delta, hard });
+      continue;
+    }
+    const threshold = hard - g.delta;
+    if (used > threshold) over[hardLimitField(g.name)] = hardLimitReason(g.name, hard, used, g.delta);
+    refreshed.push({ name: g.name, delta: g.delta, hard, threshold });
   }
-  return { over, limitsChanged };
+  return { over, limitsChanged, refreshed };
 }
 
 export interface Exceeded {
