@@ -1,13 +1,14 @@
-import { composeFromEnv, type AppDeps } from '../shared/adapters/compose';
+import { composeFromEnv, type AppDeps, type IdentityFactory } from '../shared/adapters/compose';
 
 let deps: Promise<AppDeps> | undefined;
 
 /**
- * The adapters of this process, built once (a Lambda cold start). The local runtime injects its own
- * (DynamoDB Local, dev clock, local SES) with `provideDeps`, so every handler and job runs on them.
+ * The adapters of this process, built once (a Lambda cold start); `identity` for the one function
+ * that signs in. The local runtime injects its own (DynamoDB Local, dev clock, local SES, embedded
+ * issuer) with `provideDeps`, so every handler and job runs on them.
  */
-export function appDeps(): Promise<AppDeps> {
-  deps ??= composeFromEnv(process.env);
+export function appDeps(identity?: IdentityFactory): Promise<AppDeps> {
+  deps ??= composeFromEnv(process.env, { identity });
   return deps;
 }
 

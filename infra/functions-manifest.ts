@@ -50,8 +50,11 @@ export interface FunctionSpec {
   schedule?: FunctionSchedule;
   /** Extra environment beyond what the stack sets for every function. */
   environment?: Record<string, string>;
-  /** True for the function behind the HTTP API (exactly one). */
-  api?: boolean;
+  /**
+   * Behind the HTTP API: 'proxy' serves every route not claimed by another function (exactly one),
+   * 'identity' the routes whose `lambda` is 'identity' in functions/http/routes (route keys of their own).
+   */
+  api?: 'proxy' | 'identity';
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -61,8 +64,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     handler: 'handler',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    needs: ['table:read', 'table:write', 'cognito:admin', 'kms:data-key', 'ses:send', 'ssm:provision'],
-    api: true,
+    needs: ['table:read', 'table:write', 'kms:data-key', 'ses:send', 'ssm:provision'],
+    api: 'proxy',
+  },
+  {
+    name: 'identity',
+    entry: 'functions/http/identity.ts',
+    handler: 'handler',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    needs: ['table:read', 'table:write', 'cognito:admin'],
+    api: 'identity',
   },
   {
     name: 'billing-daily',

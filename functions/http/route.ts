@@ -37,6 +37,12 @@ export interface Route<P = any, Q = any, B = any> {
   body?: z.ZodType<B>;
   /** A valid request body: shown in /openapi.json and used by the tenancy test to reach the use case. */
   example?: B;
+  /**
+   * The Lambda function that serves the route on AWS: 'identity' for the routes that talk to
+   * Cognito (sign-in, passwords, creating and locking logins), the main 'api' function otherwise.
+   * Keeping the Cognito client out of the main bundle keeps both under the size budget.
+   */
+  lambda?: 'api' | 'identity';
   /** The status of a success; the handler may still return a Reply to choose another. */
   status: number;
   response?: z.ZodType;

@@ -5,7 +5,9 @@ import { composeFromEnv, type AppDeps, type Env } from '../../shared/adapters/co
 import { LocalIssuer } from '../../shared/adapters/local/local-issuer';
 import { hashPassword } from '../../shared/adapters/local/password-hash';
 import { generatePassword } from '../../shared/domain/password';
-import { handler } from '../../functions/http/api';
+import { handler as apiHandler } from '../../functions/http/api';
+import { handler as identityHandler } from '../../functions/http/identity';
+import { identityFromEnv } from '../../shared/adapters/identity-from-env';
 import { provideDeps } from '../../functions/deps';
 import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
@@ -83,7 +85,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       DATA_DIR: opts.dataDir,
     };
     const clock = new DevClock(join(opts.dataDir, 'clock.json'));
-    const deps = await composeFromEnv(env, { clock });
+    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv });
     provideDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
@@ -93,8 +95,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const scheduler = new LocalScheduler(clock, undefined, undefined, log);
     scheduler.start();
     started.push({ stop: () => scheduler.stop().then(() => undefined) });
+    // As API Gateway does, each route goes to the function that serves it on AWS.
+    const identityPaths = ROUTES.filter((r) => r.lambda === 'identity').map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    }));
     const server: Server = createLocalHttpServer(
-      handler,
+      (event, context) =>
+        identityPaths.some((p) => p.method === event.requestContext.http.method && p.pattern.test(event.rawPath))
+          ? identityHandler(event, context)
+          : apiHandler(event, context),
       {
         isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
         verify: (token) => issuer.verify(token),

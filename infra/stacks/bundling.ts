@@ -10,6 +10,10 @@
  */
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const BUNDLE = {
   platform: 'node',
@@ -21,6 +25,11 @@ export const BUNDLE = {
   mainFields: ['module', 'main'] as string[],
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   externals: [] as string[],
+  /**
+   * In Lambda the role's credentials are always in the environment: the default provider chain
+   * (SSO, INI, process, web identity, IMDS: ~130 KB) is swapped for the environment provider.
+   */
+  alias: { '@aws-sdk/credential-provider-node': './shared/adapters/aws/lambda-credentials.ts' } as Record<string, string>,
   /** The file NodejsFunction writes for ESM output; the handler is `index.<export>`. */
   outFile: 'index.mjs',
 } as const;
@@ -39,6 +48,9 @@ export function nodejsBundlingOptions(): BundlingOptions {
     banner: BUNDLE.banner,
     externalModules: [...BUNDLE.externals],
     bundleAwsSDK: true,
+    esbuildArgs: Object.fromEntries(
+      Object.entries(BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, path.join(REPO_ROOT, to)]),
+    ),
   };
 }
 
@@ -56,6 +68,7 @@ export function esbuildOptions(entryPath: string, outfile: string): BuildOptions
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.externals],
+    alias: Object.fromEntries(Object.entries(BUNDLE.alias).map(([from, to]) => [from, path.join(REPO_ROOT, to)])),
     logLevel: 'warning',
   };
 }

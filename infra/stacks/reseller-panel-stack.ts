@@ -34,18 +34,26 @@ import { CLAIMS } from '../../shared/adapters/claims';
 import { loginItem } from '../../shared/adapters/dynamodb/login-store';
 import { provisionDocumentContent, readProvisionScript } from '../provisioning/ssm-document';
 import { FUNCTIONS, type FunctionNeed, type FunctionSpec } from '../functions-manifest';
+import { ROUTES } from '../../functions/http/routes';
 import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Route keys that answer without a token (functions/http/routes: access 'public'). */
-export const PUBLIC_ROUTES = [
-  { method: apigwv2.HttpMethod.GET, path: '/health' },
-  { method: apigwv2.HttpMethod.GET, path: '/openapi.json' },
-  { method: apigwv2.HttpMethod.POST, path: '/auth/login' },
-] as const;
+/** Route keys that answer without a token: the route table's 'public' routes. */
+export const PUBLIC_ROUTES = ROUTES.filter((r) => r.access === 'public').map((r) => ({
+  method: r.method as apigwv2.HttpMethod,
+  path: r.path,
+  lambda: r.lambda ?? 'api',
+}));
+
+/** Routes served by the identity function: each gets a route key of its own, ahead of /{proxy+}. */
+export const IDENTITY_ROUTES = ROUTES.filter((r) => r.lambda === 'identity').map((r) => ({
+  method: r.method as apigwv2.HttpMethod,
+  path: r.path,
+  public: r.access === 'public',
+}));
 
 export const GROUPS = ['operator', 'reseller'] as const;
 
@@ -98,8 +106,9 @@ export class ResellerPanelStack extends Stack {
       throw new Error(`logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${config.logRetentionDays}`);
     }
     const specs = props.functions ?? FUNCTIONS;
-    const apiSpecs = specs.filter((s) => s.api);
-    if (apiSpecs.length !== 1) throw new Error(`the manifest must mark exactly one function as api (found ${apiSpecs.length})`);
+    const apiSpecs = specs.filter((s) => s.api === 'proxy');
+    if (apiSpecs.length !== 1) throw new Error(`the manifest must mark exactly one function as the api proxy (found ${apiSpecs.length})`);
+    const identitySpec = specs.find((s) => s.api === 'identity');
 
     // ---------------------------------------------------------------- data
     this.table = new dynamodb.Table(this, 'Table', {
@@ -293,18 +302,32 @@ export class ResellerPanelStack extends Stack {
     const integration = new HttpLambdaIntegration('ApiIntegration', apiFn, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
-    for (const r of PUBLIC_ROUTES) {
-      const [route] = this.httpApi.addRoutes({ path: r.path, methods: [r.method], integration });
-      ack(
-        route!,
-        'AwsSolutions-APIG4',
-        `${r.method} ${r.path} is public by design (docs/api: only /health, /openapi.json and POST /auth/login answer without a token).`,
-      );
-    }
+    const identityIntegration = identitySpec
+      ? new HttpLambdaIntegration('IdentityIntegration', this.functions.get(identitySpec.name)!, {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        })
+      : integration;
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
       userPoolClients: [this.userPoolClient],
       identitySource: ['$request.header.Authorization'],
     });
+    const publicAck = (route: apigwv2.HttpRoute, method: string, routePath: string) =>
+      ack(
+        route,
+        'AwsSolutions-APIG4',
+        `${method} ${routePath} is public by design (docs/api: only /health, /openapi.json and POST /auth/login answer without a token).`,
+      );
+    for (const r of PUBLIC_ROUTES) {
+      const [route] = this.httpApi.addRoutes({
+        path: r.path,
+        methods: [r.method],
+        integration: r.lambda === 'identity' ? identityIntegration : integration,
+      });
+      publicAck(route!, r.method, r.path);
+    }
+    for (const r of IDENTITY_ROUTES.filter((x) => !x.public)) {
+      this.httpApi.addRoutes({ path: r.path, methods: [r.method], integration: identityIntegration, authorizer });
+    }
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration, authorizer });
 
     // ---------------------------------------------------------------- operator bootstrap

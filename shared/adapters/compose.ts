@@ -23,7 +23,7 @@ export type AppDeps = CoreDeps & ControlPanelPorts & {
 
 export type Env = Record<string, string | undefined>;
 
-function required(env: Env, name: string): string {
+export function required(env: Env, name: string): string {
   const v = env[name];
   if (!v) throw new Error(`environment variable ${name} is required`);
   return v;
@@ -33,7 +33,12 @@ function required(env: Env, name: string): string {
  * The composition root: every adapter is built here from the environment, once per process
  * (a Lambda cold start or the local server). Use cases only ever see the ports.
  */
-export async function composeFromEnv(env: Env, overrides: { clock?: Clock; identity?: Identity } = {}): Promise<AppDeps> {
+export type IdentityFactory = (env: Env, logins: DynamoLoginStore) => Promise<Identity>;
+
+export async function composeFromEnv(
+  env: Env,
+  overrides: { clock?: Clock; identity?: Identity | IdentityFactory } = {},
+): Promise<AppDeps> {
   const tableName = required(env, 'TABLE_NAME');
   const db = createDocumentClient(env.DYNAMODB_ENDPOINT ? localClientConfig(env.DYNAMODB_ENDPOINT) : {});
   const roundTrips = { count: 0 };
@@ -46,8 +51,8 @@ export async function composeFromEnv(env: Env, overrides: { clock?: Clock; ident
   );
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
-  // Tokens follow real time even when the dev clock has been moved: they are about sessions, not billing.
-  const identity = overrides.identity ?? (await identityFromEnv(env, logins, systemClock));
+  const identity =
+    typeof overrides.identity === 'function' ? await overrides.identity(env, logins) : (overrides.identity ?? NO_IDENTITY);
   return {
     db,
     tableName,
@@ -65,14 +70,7 @@ export async function composeFromEnv(env: Env, overrides: { clock?: Clock; ident
   };
 }
 
-async function identityFromEnv(env: Env, logins: DynamoLoginStore, clock: Clock): Promise<Identity> {
-  if ((env.IDENTITY_MODE ?? 'cognito') === 'local') {
-    const { LocalIssuer } = await import('./local/local-issuer');
-    const { LocalIdentity } = await import('./local/local-identity');
-    const issuer = await LocalIssuer.loadOrCreate(required(env, 'LOCAL_ISSUER_KEY_FILE'), Number(env.TOKEN_TTL_SECONDS ?? 3600));
-    return new LocalIdentity(logins, issuer, clock);
-  }
-  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-  const { CognitoIdentity } = await import('./cognito/cognito-identity');
-  return new CognitoIdentity(new CognitoIdentityProviderClient({}), required(env, 'USER_POOL_ID'), required(env, 'USER_POOL_CLIENT_ID'));
-}
+/** Where a process has no sign-in to do (the main API function, the jobs): a clear failure if it is ever asked. */
+const NO_IDENTITY: Identity = new Proxy({} as Identity, {
+  get: (_t, name) => () => Promise.reject(new Error(`identity.${String(name)} is served by the identity function`)),
+});

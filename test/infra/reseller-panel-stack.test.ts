@@ -7,6 +7,7 @@ import { FUNCTIONS } from '../../infra/functions-manifest';
 import {
   COGNITO_ADMIN_ACTIONS,
   PUBLIC_ROUTES,
+  IDENTITY_ROUTES,
   REPO_ROOT,
   TABLE_READ_ACTIONS,
   TABLE_WRITE_ACTIONS,
@@ -117,7 +118,24 @@ describe('HTTP API', () => {
       expect(r[`${p.method} ${p.path}`]!.AuthorizationType).toBe('NONE');
       expect(r[`${p.method} ${p.path}`]!.AuthorizerId).toBeUndefined();
     }
-    expect(Object.keys(r).sort()).toEqual(['ANY /{proxy+}', 'GET /health', 'GET /openapi.json', 'POST /auth/login']);
+    expect(Object.keys(r).sort()).toEqual(
+      ['ANY /{proxy+}', ...PUBLIC_ROUTES.map((p) => `${p.method} ${p.path}`), ...IDENTITY_ROUTES.filter((i) => !i.public).map((i) => `${i.method} ${i.path}`)].sort(),
+    );
+    expect(Object.keys(r)).toEqual(expect.arrayContaining(['GET /health', 'GET /openapi.json', 'POST /auth/login']));
+  });
+
+  it('sends the identity routes to the identity function, behind the authorizer unless public', () => {
+    const r = routes();
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, JSON.stringify(i.Properties.IntegrationUri)]));
+    for (const i of IDENTITY_ROUTES) {
+      const route = r[`${i.method} ${i.path}`]!;
+      expect(route, `${i.method} ${i.path}`).toBeDefined();
+      expect(route.AuthorizationType).toBe(i.public ? 'NONE' : 'JWT');
+      const integrationId = (route.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+      expect(integrations[integrationId.Ref]).toContain('Identity');
+    }
+    const proxyTarget = (r['ANY /{proxy+}']!.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+    expect(integrations[proxyTarget.Ref]).not.toContain('Identity');
   });
 
   it('protects ANY /{proxy+} with a JWT authorizer for the app client\'s ID tokens', () => {

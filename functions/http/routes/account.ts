@@ -19,6 +19,7 @@ export const accountRoutes = [
     method: 'POST',
     path: '/account/password',
     access: 'any',
+    lambda: 'identity',
     tag: 'account',
     summary: 'Change the own password: the old one and the new one twice',
     body: z.strictObject({ oldPassword: passwordSchema, newPassword: passwordSchema, newPasswordRepeat: passwordSchema }),

@@ -8,6 +8,7 @@ export const authRoutes = [
     path: '/auth/login',
     access: 'public',
     tag: 'auth',
+    lambda: 'identity',
     summary: 'Sign in; the same 401 whether the user exists or not',
     body: z.strictObject({
       username: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(128),

@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { AppDeps } from '../../shared/adapters/compose';
+import { toErrorResponse } from './errors';
+import type { Route } from './route';
+import { createRouter } from './router';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * A Lambda handler for a part of the route table: middy with the error mapper at the edge
+ * (domain errors to their 4xx, anything else to an opaque 500 that is logged with its request id).
+ */
+export function lambdaHandler(routes: readonly Route[], deps: () => Promise<AppDeps>, serviceName: string): HttpHandler {
+  const logger = new Logger({ serviceName });
+  const dispatch = createRouter(routes);
+  const errorMapper: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = {
+    onError: async (request) => {
+      const requestId = request.event.requestContext?.requestId;
+      const { status, body } = toErrorResponse(request.error, requestId);
+      if (status >= 500) logger.error('request failed', { requestId, path: request.event.rawPath, error: request.error as Error });
+      request.response = {
+        statusCode: status,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(async (event: APIGatewayProxyEventV2) =>
+    dispatch(event, await deps()),
+  ).use(errorMapper);
+}
