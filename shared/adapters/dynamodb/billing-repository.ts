@@ -1,11 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../../domain/errors';
 import type { BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
 import { StaleAccountError } from '../../ports/billing-repository';
 import type { Page, PageRequest } from '../../ports/page';
-import { decodeCursor, encodeCursor } from './cursor';
-import { keys, TABLE } from './keys';
+import { keys } from './keys';
+import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 
 const SHARDS = 8;
@@ -141,33 +141,11 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async listLedger(resellerId: string, username: string, page: PageRequest): Promise<Page<StoredLine>> {
-    const partition = keys.ledgerPartition(resellerId, username);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.partitionKey, partition),
-      }),
-    );
-    return { items: (out.Items ?? []).map(lineFromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return queryPage(this.db, this.tableName, { partition: keys.ledgerPartition(resellerId, username), page, map: lineFromItem });
   }
 
   async listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>> {
-    const partition = keys.billingShardPartition(shard);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: TABLE.gsi1.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.gsi1.partitionKey, partition),
-      }),
-    );
-    return { items: (out.Items ?? []).map(accountFromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.billingShardPartition(shard), page, map: accountFromItem });
   }
 
   async userExists(resellerId: string, username: string): Promise<boolean> {

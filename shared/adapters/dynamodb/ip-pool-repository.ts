@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { IpPoolRepository, PoolIp } from '../../ports/controlpanel';
 import type { Page, PageRequest } from '../../ports/page';
-import { decodeCursor, encodeCursor } from './cursor';
-import { keys, TABLE } from './keys';
+import { keys } from './keys';
+import { queryPage } from './query-page';
 
 /** The operator's pool of exclusive addresses per reseller; a global claim keeps each address with one reseller. */
 export class DynamoIpPoolRepository implements IpPoolRepository {
@@ -48,21 +48,12 @@ export class DynamoIpPoolRepository implements IpPoolRepository {
   }
 
   async list(resellerId: string, page: PageRequest): Promise<Page<PoolIp>> {
-    const partition = keys.partitionOf(resellerId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.poolIpPrefix },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.partitionKey, partition),
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => ({ ip: String(i.ip), assignedTo: (i.assignedTo as string | undefined) ?? null })),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
-    };
+    return queryPage(this.db, this.tableName, {
+      partition: keys.partitionOf(resellerId),
+      prefix: keys.poolIpPrefix,
+      page,
+      map: (i) => ({ ip: String(i.ip), assignedTo: (i.assignedTo as string | undefined) ?? null }),
+    });
   }
 
   async remove(resellerId: string, ip: string): Promise<void> {

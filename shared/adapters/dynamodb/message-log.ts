@@ -1,9 +1,9 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Message, MessageLog, MessageType } from '../../ports/message-log';
 import type { Page, PageRequest } from '../../ports/page';
-import { decodeCursor, encodeCursor } from './cursor';
 import { keys, TABLE } from './keys';
+import { queryPage } from './query-page';
 
 /** Messages are kept a year, then DynamoDB's TTL removes them. */
 const RETENTION_SECONDS = 365 * 24 * 3600;
@@ -21,33 +21,21 @@ export class DynamoMessageLog implements MessageLog {
   }
 
   async list(resellerId: string, filter: { type?: MessageType } & PageRequest): Promise<Page<Message>> {
+    // All types from the table; one type from GSI1, where each type has a partition of its own.
     const byType = filter.type !== undefined;
-    const pkName = byType ? TABLE.gsi1.partitionKey : TABLE.partitionKey;
-    const partition = byType
-      ? keys.messageTypePartition(resellerId, filter.type as MessageType)
-      : keys.messagePartition(resellerId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: byType ? TABLE.gsi1.indexName : undefined,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName },
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: false,
-        Limit: filter.limit,
-        ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition),
+    return queryPage(this.db, this.tableName, {
+      gsi1: byType,
+      partition: byType ? keys.messageTypePartition(resellerId, filter.type as MessageType) : keys.messagePartition(resellerId),
+      page: filter,
+      newestFirst: true,
+      map: (i) => ({
+        id: i.id as string,
+        at: i.at as string,
+        type: i.messageType as MessageType,
+        text: i.text as string,
+        ...(i.subject ? { subject: i.subject as Record<string, string> } : {}),
       }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => ({
-        id: i.id,
-        at: i.at,
-        type: i.messageType,
-        text: i.text,
-        ...(i.subject ? { subject: i.subject } : {}),
-      })),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
-    };
+    });
   }
 }
 

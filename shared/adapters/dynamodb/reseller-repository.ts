@@ -1,6 +1,5 @@
 import {
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -11,8 +10,8 @@ import type { Reseller } from '../../domain/reseller';
 import type { LoginRecord } from '../../ports/identity';
 import type { Page, PageRequest } from '../../ports/page';
 import type { ResellerPatch, ResellerRepository } from '../../ports/reseller-repository';
-import { decodeCursor, encodeCursor } from './cursor';
-import { keys, TABLE } from './keys';
+import { keys } from './keys';
+import { queryPage } from './query-page';
 import { loginItem } from './login-store';
 
 const PROFILE_FIELDS = [
@@ -84,18 +83,7 @@ export class DynamoResellerRepository implements ResellerRepository {
   }
 
   async list(page: PageRequest): Promise<Page<Reseller>> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: TABLE.gsi1.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.resellerIndexPartition },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.gsi1.partitionKey, keys.resellerIndexPartition),
-      }),
-    );
-    return { items: (out.Items ?? []).map(toReseller), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.resellerIndexPartition, page, map: toReseller });
   }
 
   async update(resellerId: string, patch: ResellerPatch, at: Date): Promise<Reseller> {

@@ -2,7 +2,6 @@ import {
 
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,8 +11,8 @@ import { NotFoundError } from '../../domain/errors';
 import type { SettingsRepository, TemplateRepository } from '../../ports/controlpanel';
 import type { Message } from '../../ports/message-log';
 import type { Page, PageRequest } from '../../ports/page';
-import { decodeCursor, encodeCursor } from './cursor';
-import { keys, TABLE } from './keys';
+import { keys } from './keys';
+import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 
 export function toTemplate(item: Record<string, unknown>): Template {
@@ -65,18 +64,7 @@ export class DynamoTemplateRepository implements TemplateRepository {
   }
 
   async list(resellerId: string, page: PageRequest): Promise<Page<Template>> {
-    const partition = keys.partitionOf(resellerId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.templatePrefix },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, TABLE.partitionKey, partition),
-      }),
-    );
-    return { items: (out.Items ?? []).map(toTemplate), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return queryPage(this.db, this.tableName, { partition: keys.partitionOf(resellerId), prefix: keys.templatePrefix, page, map: toTemplate });
   }
 
   async delete(resellerId: string, templateId: string, message: Message): Promise<boolean> {

@@ -9,49 +9,15 @@
  * Pure: no I/O, no clock.
  */
 import { ValidationError } from '../errors';
+import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESOURCE_NAMES, type BackupMode, type BooleanServiceName, type ResourceName } from '../catalog';
 
-/** Resource names (limits); the same list as the HTTP API's. */
-export const PROVISION_RESOURCE_NAMES = [
-  'storageMb',
-  'pop3Boxes',
-  'emailAddresses',
-  'autoresponders',
-  'ftpUsers',
-  'trafficGb',
-  'subdomains',
-  'mysqlDatabases',
-  'wildcardSubdomains',
-  'atDomains',
-  'cronjobs',
-  'mailingLists',
-] as const;
-export type ProvisionResourceName = (typeof PROVISION_RESOURCE_NAMES)[number];
-
-/** Boolean service switches; the same list as the HTTP API's. */
-export const PROVISION_SWITCH_NAMES = [
-  'ftp',
-  'php',
-  'ssi',
-  'phpUpload',
-  'wap',
-  'ssl',
-  'directoryListing',
-  'cgi',
-  'python',
-  'shell',
-  'coldfusion',
-  'webalizer',
-  'passwordProtection',
-  'errorFiles',
-  'webftp',
-  'webmail',
-  'standardCgi',
-  'spamFilter',
-] as const;
-export type ProvisionSwitchName = (typeof PROVISION_SWITCH_NAMES)[number];
-
-export const PROVISION_BACKUP_MODES = ['no', 'yes', 'upload'] as const;
-export type ProvisionBackupMode = (typeof PROVISION_BACKUP_MODES)[number];
+/** The panel's names (shared/domain/catalog.ts): the state speaks the same language as the API. */
+export const PROVISION_RESOURCE_NAMES = RESOURCE_NAMES;
+export type ProvisionResourceName = ResourceName;
+export const PROVISION_SWITCH_NAMES = BOOLEAN_SERVICE_NAMES;
+export type ProvisionSwitchName = BooleanServiceName;
+export const PROVISION_BACKUP_MODES = BACKUP_MODES;
+export type ProvisionBackupMode = BackupMode;
 
 export type ProvisionServices = Record<ProvisionSwitchName, boolean> & { backup: ProvisionBackupMode };
 export type ProvisionLimits = Record<ProvisionResourceName, number>;
