@@ -7,23 +7,27 @@
  * parse user input with `parsePlan` (or `PlanSchema`), which accepts "," or "." as the separator.
  */
 import * as z from 'zod';
+import type { ResourceName } from '../catalog';
 import { ValidationError } from '../errors';
 import { COUNT_RULES, Dec, PRICE_RULES, QUANTITY_RULES, parseDecimal } from './money';
 
 export type ResourceKind = 'count' | 'flow' | 'level';
 
-/** The resources of the seed. `templateLimit` names the control-panel template limit that is the same thing. */
+/**
+ * The resources of the seed. `templateLimit` names the control-panel limit that is the same thing
+ * (shared/domain/catalog.ts), or null where the panel has no such limit.
+ */
 export const RESOURCE_CATALOG = {
   traffic: { kind: 'flow', unit: 'GB', templateLimit: 'trafficGb' },
   disk_quota: { kind: 'level', unit: 'MB', templateLimit: 'storageMb' },
-  mailbox: { kind: 'count', unit: 'mailbox', templateLimit: 'mailboxes' },
-  mailbox_quota: { kind: 'level', unit: 'MB', templateLimit: 'mailboxQuotaMb' },
+  mailbox: { kind: 'count', unit: 'mailbox', templateLimit: 'pop3Boxes' },
+  mailbox_quota: { kind: 'level', unit: 'MB', templateLimit: null },
   mysql_db: { kind: 'count', unit: 'database', templateLimit: 'mysqlDatabases' },
-  mysql_quota: { kind: 'level', unit: 'MB', templateLimit: 'mysqlQuotaMb' },
-  pgsql_db: { kind: 'count', unit: 'database', templateLimit: 'pgsqlDatabases' },
-  pgsql_quota: { kind: 'level', unit: 'MB', templateLimit: 'pgsqlQuotaMb' },
-  dedicated_ip: { kind: 'count', unit: 'IP', templateLimit: 'dedicatedIps' },
-} as const satisfies Record<string, { kind: ResourceKind; unit: string; templateLimit: string }>;
+  mysql_quota: { kind: 'level', unit: 'MB', templateLimit: null },
+  pgsql_db: { kind: 'count', unit: 'database', templateLimit: null },
+  pgsql_quota: { kind: 'level', unit: 'MB', templateLimit: null },
+  dedicated_ip: { kind: 'count', unit: 'IP', templateLimit: null },
+} as const satisfies Record<string, { kind: ResourceKind; unit: string; templateLimit: ResourceName | null }>;
 
 export type CatalogResource = keyof typeof RESOURCE_CATALOG;
 
