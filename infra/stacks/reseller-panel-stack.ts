@@ -68,6 +68,7 @@ export const TABLE_WRITE_ACTIONS = [
 /** Exactly the commands shared/adapters/cognito/cognito-identity.ts sends (a test keeps them in step). */
 export const COGNITO_ADMIN_ACTIONS = [
   'cognito-idp:AdminInitiateAuth',
+  'cognito-idp:AdminRespondToAuthChallenge',
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminSetUserPassword',
   'cognito-idp:AdminAddUserToGroup',

@@ -31,8 +31,12 @@ export interface Identity {
   hashForStorage(password: string): Promise<string | undefined>;
   /** Creates the login at the provider once the product's records exist (no-op locally). */
   register(login: LoginRecord, password: string): Promise<void>;
-  /** A token for valid credentials; undefined for any failure, whether the user exists or not. */
-  authenticate(username: string, password: string): Promise<Token | undefined>;
+  /**
+   * A token for valid credentials; undefined for any failure, whether the user exists or not.
+   * 'NEW_PASSWORD_REQUIRED' when the password was right but is a one-time password (the operator
+   * bootstrapped by a deploy): calling again with `newPassword` sets it and signs in.
+   */
+  authenticate(username: string, password: string, newPassword?: string): Promise<Token | 'NEW_PASSWORD_REQUIRED' | undefined>;
   /** True when `password` is the current one (used before a change). */
   verifyPassword(username: string, password: string): Promise<boolean>;
   setPassword(username: string, password: string): Promise<void>;

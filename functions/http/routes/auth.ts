@@ -13,6 +13,8 @@ export const authRoutes = [
     body: z.strictObject({
       username: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(128),
       password: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(1024),
+      /** Only to replace a one-time password (answer 409 NEW_PASSWORD_REQUIRED). */
+      newPassword: z.string({ error: 'must be a string' }).max(1024).optional(),
     }),
     example: { username: 'acme', password: 'a-long-enough-password' },
     status: 200,

@@ -4,6 +4,7 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -39,16 +40,30 @@ export class CognitoIdentity implements Identity {
     );
   }
 
-  async authenticate(username: string, password: string): Promise<Token | undefined> {
+  async authenticate(username: string, password: string, newPassword?: string): Promise<Token | 'NEW_PASSWORD_REQUIRED' | undefined> {
     try {
-      const out = await this.cognito.send(
-        new AdminInitiateAuthCommand({
-          UserPoolId: this.userPoolId,
-          ClientId: this.clientId,
-          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        }),
-      );
+      let out: { AuthenticationResult?: { IdToken?: string; ExpiresIn?: number }; ChallengeName?: string; Session?: string } =
+        await this.cognito.send(
+          new AdminInitiateAuthCommand({
+            UserPoolId: this.userPoolId,
+            ClientId: this.clientId,
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: username, PASSWORD: password },
+          }),
+        );
+      if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+        // The one-time password Cognito e-mailed: the first sign-in must choose the real one.
+        if (!newPassword) return 'NEW_PASSWORD_REQUIRED';
+        out = await this.cognito.send(
+          new AdminRespondToAuthChallengeCommand({
+            UserPoolId: this.userPoolId,
+            ClientId: this.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: out.Session,
+            ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+          }),
+        );
+      }
       const idToken = out.AuthenticationResult?.IdToken;
       return idToken ? { token: idToken, expiresIn: out.AuthenticationResult?.ExpiresIn ?? 3600 } : undefined;
     } catch (e) {
@@ -58,7 +73,8 @@ export class CognitoIdentity implements Identity {
   }
 
   async verifyPassword(username: string, password: string): Promise<boolean> {
-    return (await this.authenticate(username, password)) !== undefined;
+    const out = await this.authenticate(username, password);
+    return out !== undefined;
   }
 
   async setPassword(username: string, password: string): Promise<void> {

@@ -21,6 +21,7 @@ export class LocalIdentity implements Identity {
     // The hash was stored with the login item in the same transaction: nothing more to do.
   }
 
+  /** Local passwords are never one-time, so `newPassword` is not needed here. */
   async authenticate(username: string, password: string): Promise<Token | undefined> {
     const login = await this.logins.get(username);
     // Verify against a decoy when the name is unknown, so timing does not reveal which names exist.
