@@ -76,6 +76,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: ['table:read', 'table:write', 'cognito:admin'],
     api: 'identity',
   },
+  // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
+  // yesterday's usage must be fed before the accounts move on to today.
+  {
+    name: 'usage-daily',
+    entry: 'functions/jobs/usage-daily.ts',
+    handler: 'handler',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    needs: ['table:read', 'table:write', 'ssm:provision'],
+    schedule: {
+      expression: 'cron(5 0 * * ? *)',
+      description: "Read every server's usage report of the day before, store it for Stats and feed it to billing",
+      input: { scheduledTime: '<aws.scheduler.scheduled-time>' },
+    },
+  },
   {
     name: 'billing-daily',
     entry: 'functions/jobs/billing-daily.ts',

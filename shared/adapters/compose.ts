@@ -10,11 +10,16 @@ import { DynamoBillingRepository } from './dynamodb/billing-repository';
 import { DynamoLoginStore } from './dynamodb/login-store';
 import { DynamoMessageLog } from './dynamodb/message-log';
 import { DynamoResellerRepository } from './dynamodb/reseller-repository';
+import { DynamoUsageRepository } from './dynamodb/usage-repository';
 import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import { controlPanelFromEnv } from './compose-controlpanel';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & {
   billing: DynamoBillingRepository;
+  /** Usage figures of the daily usage job (Stats pages, billing feed). */
+  usage: DynamoUsageRepository;
+  /** $DATA_DIR of the embedded runtime (its servers' roots live under it); unset on AWS. */
+  localDataDir?: string;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -63,6 +68,8 @@ export async function composeFromEnv(
     resellers: new DynamoResellerRepository(db, tableName),
     messages: new DynamoMessageLog(db, tableName),
     billing: new DynamoBillingRepository(db, tableName),
+    usage: new DynamoUsageRepository(db, tableName),
+    localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),

@@ -9,8 +9,9 @@ import { sslRoutes } from './ssl';
 import { templateRoutes } from './templates';
 import { userRoutes } from './users';
 import { billingRoutes } from './billing';
+import { statsRoutes } from './stats';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...statsRoutes];
 
 const systemRoutes: Route[] = [
   {

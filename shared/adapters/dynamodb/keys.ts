@@ -52,6 +52,21 @@ export const keys = {
   /** Global owner record of a hosted username, so the operator and agents can find its reseller. */
   userOwner: (username: string): Key => ({ PK: `HOSTED#${username}`, SK: 'OWNER' }),
 
+  /**
+   * Usage figures (the daily usage job). One item per hosted user and month with one attribute per
+   * day (`d01`..`d31`), and one item per reseller, month and server with the day totals. They stay
+   * after the user is deleted (the Traffic page counts deleted users' traffic).
+   */
+  userUsageMonth: (resellerId: string, username: string, month: string): Key => ({
+    PK: R(resellerId),
+    SK: `USAGE#U#${username}#${month}`,
+  }),
+  resellerUsageMonth: (resellerId: string, month: string, serverId: string): Key => ({
+    PK: R(resellerId),
+    SK: `USAGE#R#${month}#${serverId}`,
+  }),
+  resellerUsagePrefix: 'USAGE#R#',
+
   /** Domains are unique installation-wide; the reseller-side item lists them per user. */
   domainClaim: (domain: string): Key => ({ PK: `DOMAIN#${domain}`, SK: 'CLAIM' }),
   userDomain: (resellerId: string, domain: string): Key => ({ PK: R(resellerId), SK: `DOM#${domain}` }),

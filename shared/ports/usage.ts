@@ -1,0 +1,47 @@
+/**
+ * Stored usage figures (the daily usage job writes them, the Stats pages and the billing feed read
+ * them). Everything lives under the reseller's partition and stays after a user is deleted, so
+ * the Traffic page keeps counting deleted users' traffic.
+ *
+ * Writes are idempotent: storing a day again overwrites the same attributes with the same values.
+ */
+import type { DayUsage } from '../domain/stats/usage';
+
+export interface UserDayUsage extends DayUsage {
+  username: string;
+}
+
+/** A reseller's totals of one day on one server. */
+export interface ServerDayTotal extends DayUsage {
+  /** Users the server reported for the reseller. */
+  users: number;
+}
+
+/** One user's figures of one month: day (YYYY-MM-DD) → figures. */
+export interface UserMonthUsage {
+  username: string;
+  month: string;
+  days: Record<string, DayUsage>;
+}
+
+/** A reseller's totals of one month on one server: day → totals. */
+export interface ResellerMonthUsage {
+  month: string;
+  serverId: string;
+  days: Record<string, ServerDayTotal>;
+}
+
+export interface UsageRepository {
+  /** The reseller of each hosted username (deleted users' tombstones included); unknown names are absent. */
+  ownersOf(usernames: string[]): Promise<Map<string, string>>;
+  /** Stores one day of a reseller's users reported by one server, and the reseller's total of that server's day. */
+  putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[], total: ServerDayTotal): Promise<void>;
+  /** One user's month (one read); empty days when nothing was stored. */
+  userMonth(resellerId: string, username: string, month: string): Promise<UserMonthUsage>;
+  /** Several users' months in batched reads; missing ones come back with empty days. */
+  userMonths(resellerId: string, usernames: string[], months: string[]): Promise<UserMonthUsage[]>;
+  /** The reseller's per-server totals of the months from `fromMonth` to `toMonth` (one key query). */
+  resellerMonths(resellerId: string, fromMonth: string, toMonth: string): Promise<ResellerMonthUsage[]>;
+  /** Is `username` (existing or deleted) a hosted user of this reseller? */
+  ownsUser(resellerId: string, username: string): Promise<boolean>;
+}
