@@ -11,9 +11,11 @@ import { jobDay } from './job-event';
 
 const logger = new Logger({ serviceName: 'reseller-panel-usage-daily' });
 
+type Deps = AppDeps & { servers?: ServerRegistry; provisioner?: Provisioner };
+
 /** The servers: the registry when the deployment has one; otherwise the embedded runtime's `local-1`. */
-function registryOf(d: AppDeps): Pick<ServerRegistry, 'list' | 'get'> {
-  const registry = (d as AppDeps & { servers?: ServerRegistry }).servers;
+function registryOf(d: Deps): Pick<ServerRegistry, 'list' | 'get'> {
+  const registry = d.servers;
   if (registry) return registry;
   const local: Server[] = d.localDataDir
     ? [{ id: 'local-1', name: 'local-1', instanceId: null, addresses: [], capacity: -1, users: 0, isDefault: true, createdAt: '', updatedAt: '' }]
@@ -22,10 +24,12 @@ function registryOf(d: AppDeps): Pick<ServerRegistry, 'list' | 'get'> {
 }
 
 /**
- * The Provisioner, built here only (the SSM client stays out of the API bundle): the local agent
- * under $DATA_DIR for the embedded runtime, SSM Run Command with the stack's document on AWS.
+ * The Provisioner: the one the process was given (the embedded runtime's local agent), else built
+ * here only (the SSM client stays out of the API bundle): the local agent under $DATA_DIR, or SSM
+ * Run Command with the stack's document on AWS.
  */
-async function provisionerOf(d: AppDeps, registry: Pick<ServerRegistry, 'get'>): Promise<Provisioner> {
+async function provisionerOf(d: Deps, registry: Pick<ServerRegistry, 'get'>): Promise<Provisioner> {
+  if (d.provisioner) return d.provisioner;
   if (d.localDataDir) {
     const scriptPath = fileURLToPath(new URL('../../infra/provisioning/provision.sh', import.meta.url));
     return new LocalAgentProvisioner({ dataDir: d.localDataDir, scriptPath });
@@ -51,7 +55,7 @@ let provisioner: Promise<Provisioner> | undefined;
  * and feeds them to billing. `{ day }` in the event (YYYY-MM-DD) reports that day instead.
  */
 export async function handler(event: Record<string, unknown>) {
-  const d = await appDeps();
+  const d: Deps = await appDeps();
   const registry = registryOf(d);
   provisioner ??= provisionerOf(d, registry);
   const day = typeof event.usageDay === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(event.usageDay) ? event.usageDay : usageDayFor(jobDay(event, d.clock));

@@ -11,9 +11,9 @@ export interface UserDayUsage extends DayUsage {
   username: string;
 }
 
-/** A reseller's totals of one day on one server. */
-export interface ServerDayTotal extends DayUsage {
-  /** Users the server reported for the reseller. */
+/** A reseller's totals of one day (every server; users deleted since included). */
+export interface ResellerDayTotal extends DayUsage {
+  /** Users with figures that day. */
   users: number;
 }
 
@@ -24,23 +24,26 @@ export interface UserMonthUsage {
   days: Record<string, DayUsage>;
 }
 
-/** A reseller's totals of one month on one server: day → totals. */
+/** A reseller's totals of one month: day → totals. */
 export interface ResellerMonthUsage {
   month: string;
-  serverId: string;
-  days: Record<string, ServerDayTotal>;
+  days: Record<string, ResellerDayTotal>;
 }
 
 export interface UsageRepository {
   /** The reseller of each hosted username (deleted users' tombstones included); unknown names are absent. */
   ownersOf(usernames: string[]): Promise<Map<string, string>>;
-  /** Stores one day of a reseller's users reported by one server, and the reseller's total of that server's day. */
-  putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[], total: ServerDayTotal): Promise<void>;
+  /**
+   * Stores one day of a reseller's users reported by one server, then recomputes the reseller's
+   * total of the day from every user item of that day (so a re-run after a user was deleted keeps
+   * that user's figures in the total). Returns the total.
+   */
+  putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[]): Promise<ResellerDayTotal>;
   /** One user's month (one read); empty days when nothing was stored. */
   userMonth(resellerId: string, username: string, month: string): Promise<UserMonthUsage>;
   /** Several users' months in batched reads; missing ones come back with empty days. */
   userMonths(resellerId: string, usernames: string[], months: string[]): Promise<UserMonthUsage[]>;
-  /** The reseller's per-server totals of the months from `fromMonth` to `toMonth` (one key query). */
+  /** The reseller's day totals of the months from `fromMonth` to `toMonth` (one key query). */
   resellerMonths(resellerId: string, fromMonth: string, toMonth: string): Promise<ResellerMonthUsage[]>;
   /** Is `username` (existing or deleted) a hosted user of this reseller? */
   ownsUser(resellerId: string, username: string): Promise<boolean>;

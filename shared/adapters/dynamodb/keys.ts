@@ -53,18 +53,18 @@ export const keys = {
   userOwner: (username: string): Key => ({ PK: `HOSTED#${username}`, SK: 'OWNER' }),
 
   /**
-   * Usage figures (the daily usage job). One item per hosted user and month with one attribute per
-   * day (`d01`..`d31`), and one item per reseller, month and server with the day totals. They stay
-   * after the user is deleted (the Traffic page counts deleted users' traffic).
+   * Usage figures (the daily usage job), kept after the user is deleted (the Traffic page counts
+   * deleted users' traffic): one item per user and day (the day's users by a key query), one item
+   * per user and month with one attribute per day (`d01`..`d31`: the user's detail in one read), and
+   * one item per reseller and month with the day totals, recomputed from the day's user items.
    */
+  userUsageDay: (resellerId: string, day: string, username: string): Key => ({ PK: R(resellerId), SK: `USAGE#D#${day}#${username}` }),
+  usageDayPrefix: (day: string) => `USAGE#D#${day}#`,
   userUsageMonth: (resellerId: string, username: string, month: string): Key => ({
     PK: R(resellerId),
     SK: `USAGE#U#${username}#${month}`,
   }),
-  resellerUsageMonth: (resellerId: string, month: string, serverId: string): Key => ({
-    PK: R(resellerId),
-    SK: `USAGE#R#${month}#${serverId}`,
-  }),
+  resellerUsageMonth: (resellerId: string, month: string): Key => ({ PK: R(resellerId), SK: `USAGE#R#${month}` }),
   resellerUsagePrefix: 'USAGE#R#',
 
   /** Domains are unique installation-wide; the reseller-side item lists them per user. */

@@ -1,19 +1,21 @@
 /**
  * Usage figures in the single table (see keys.userUsageMonth / keys.resellerUsageMonth):
  *
- *   PK R#<rid>  SK USAGE#U#<username>#<yyyy-mm>   d01..d31 = { diskKb, webBytes, ftpBytes }
- *   PK R#<rid>  SK USAGE#R#<yyyy-mm>#<serverId>   d01..d31 = { diskKb, webBytes, ftpBytes, users }
+ *   PK R#<rid>  SK USAGE#D#<yyyy-mm-dd>#<username>  { diskKb, webBytes, ftpBytes, serverId }   (PutItem)
+ *   PK R#<rid>  SK USAGE#U#<username>#<yyyy-mm>     d01..d31 = { diskKb, webBytes, ftpBytes }  (UpdateItem SET dNN)
+ *   PK R#<rid>  SK USAGE#R#<yyyy-mm>                d01..d31 = { diskKb, webBytes, ftpBytes, users }
  *
- * A day is written with `SET dNN = :figures` (UpdateItem), which creates the item when absent and
- * overwrites only that day's attribute: storing a day again writes the same value, so the job is
- * idempotent, and days of one month never clobber each other. Reads: one GetItem for a user's
- * month, BatchGetItem for a page of users, one key query for a reseller's months. No Scan.
+ * A day's attribute is written with `SET dNN = :figures`, which creates the item when absent and
+ * overwrites only that day: storing a day again writes the same values, so the job is idempotent,
+ * and days of one month never clobber each other. The reseller's day total is recomputed from the
+ * day's user items (a key query), so it keeps users deleted since the first run. Reads: one GetItem
+ * for a user's month, BatchGetItem for a page of users, one key query for a reseller's months. No Scan.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DayUsage } from '../../domain/stats/usage';
 import type {
+  ResellerDayTotal,
   ResellerMonthUsage,
-  ServerDayTotal,
   UsageRepository,
   UserDayUsage,
   UserMonthUsage,
@@ -44,7 +46,7 @@ const readUsage = (v: Record<string, unknown>): DayUsage => ({
   webBytes: num(v.webBytes),
   ftpBytes: num(v.ftpBytes),
 });
-const readTotal = (v: Record<string, unknown>): ServerDayTotal => ({ ...readUsage(v), users: num(v.users) });
+const readTotal = (v: Record<string, unknown>): ResellerDayTotal => ({ ...readUsage(v), users: num(v.users) });
 
 async function inBatches<T>(items: T[], size: number, run: (batch: T[]) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await run(items.slice(i, i + size));
@@ -72,21 +74,49 @@ export class DynamoUsageRepository implements UsageRepository {
     return out.Item?.resellerId === resellerId;
   }
 
-  async putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[], total: ServerDayTotal): Promise<void> {
+  async putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[]): Promise<ResellerDayTotal> {
     const month = day.slice(0, 7);
-    const writes: (() => Promise<unknown>)[] = users.map((u) => () =>
-      this.setDay(keys.userUsageMonth(resellerId, u.username, month), day, { type: 'usageUserMonth', username: u.username, month }, {
-        diskKb: u.diskKb,
-        webBytes: u.webBytes,
-        ftpBytes: u.ftpBytes,
-        serverId,
-      }),
-    );
-    // The total last: a reader that sees the day's total also sees the users' days.
+    const writes: (() => Promise<unknown>)[] = users.flatMap((u) => {
+      const figures = { diskKb: u.diskKb, webBytes: u.webBytes, ftpBytes: u.ftpBytes };
+      return [
+        () =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...keys.userUsageDay(resellerId, day, u.username), type: 'usageUserDay', username: u.username, day, serverId, ...figures },
+            }),
+          ),
+        () => this.setDay(keys.userUsageMonth(resellerId, u.username, month), day, { type: 'usageUserMonth', username: u.username, month }, { ...figures, serverId }),
+      ];
+    });
     for (let i = 0; i < writes.length; i += WRITE_CONCURRENCY) {
       await Promise.all(writes.slice(i, i + WRITE_CONCURRENCY).map((w) => w()));
     }
-    await this.setDay(keys.resellerUsageMonth(resellerId, month, serverId), day, { type: 'usageResellerMonth', month, serverId }, { ...total });
+    // The total last, from every user item of the day (consistent reads: the writes above included).
+    const total: ResellerDayTotal = { diskKb: 0, webBytes: 0, ftpBytes: 0, users: 0 };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: { ':pk': keys.partitionOf(resellerId), ':prefix': keys.usageDayPrefix(day) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const u = readUsage(item);
+        total.diskKb += u.diskKb;
+        total.webBytes += u.webBytes;
+        total.ftpBytes += u.ftpBytes;
+        total.users++;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await this.setDay(keys.resellerUsageMonth(resellerId, month), day, { type: 'usageResellerMonth', month }, { ...total });
+    return total;
   }
 
   private setDay(key: Key, day: string, fixed: Record<string, string>, figures: Record<string, unknown>): Promise<unknown> {
@@ -143,14 +173,14 @@ export class DynamoUsageRepository implements UsageRepository {
           ExpressionAttributeValues: {
             ':pk': keys.partitionOf(resellerId),
             ':from': `${keys.resellerUsagePrefix}${fromMonth}`,
-            ':to': `${keys.resellerUsagePrefix}${toMonth}#\uffff`,
+            ':to': `${keys.resellerUsagePrefix}${toMonth}`,
           },
           ExclusiveStartKey: start,
         }),
       );
       for (const item of page.Items ?? []) {
         const month = item.month as string;
-        out.push({ month, serverId: item.serverId as string, days: daysOf(item, month, readTotal) });
+        out.push({ month, days: daysOf(item, month, readTotal) });
       }
       start = page.LastEvaluatedKey;
     } while (start);

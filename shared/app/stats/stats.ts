@@ -168,14 +168,12 @@ export async function resellerUsage(deps: Pick<StatsDeps, 'clock' | 'usage'>, re
   const month = deps.clock.now().toISOString().slice(0, 7);
   const stored = await deps.usage.resellerMonths(resellerId, addMonths(month, -1), month);
   let bytes = 0;
-  let diskKb = 0;
-  const latestPerServer = new Map<string, { day: string; diskKb: number }>();
+  let disk: { day: string; diskKb: number } | null = null;
   for (const m of stored) {
     if (m.month === month) bytes += sumTraffic(Object.values(m.days)).totalBytes;
     const last = latestDisk(m.days);
-    const prev = latestPerServer.get(m.serverId);
-    if (last && (!prev || last.day > prev.day)) latestPerServer.set(m.serverId, last);
+    if (last && (!disk || last.day > disk.day)) disk = last;
   }
-  for (const l of latestPerServer.values()) diskKb += l.diskKb;
+  const diskKb = disk?.diskKb ?? 0;
   return { trafficGbThisMonth: gbForDisplay(bytes), storageMbMeasured: mbForDisplay(diskKb) };
 }

@@ -22,7 +22,7 @@ import {
 import { StaleAccountError } from '../../ports/billing-repository';
 import type { Provisioner } from '../../ports/provisioner';
 import type { ServerRegistry } from '../../ports/servers';
-import type { ServerDayTotal, UsageRepository, UserDayUsage } from '../../ports/usage';
+import type { UsageRepository, UserDayUsage } from '../../ports/usage';
 import { advanceTo, save } from '../billing/account-store';
 import type { BillingDeps } from '../billing/billing-deps';
 
@@ -89,7 +89,7 @@ export async function runUsageDay(deps: UsageJobDeps, day: string): Promise<Usag
   }
 
   const owners = await deps.usage.ownersOf(reported.flatMap((r) => r.users.map((u) => u.username)));
-  // Per reseller and server: the users' figures and their total. Per account: the day's figures
+  // Per reseller and server: the users' figures. Per account: the day's figures
   // (a user reported by two servers on one day, e.g. while moving, counts on both).
   const perAccount = new Map<string, { resellerId: string; username: string; usage: DayUsage }>();
   for (const { serverId, users } of reported) {
@@ -112,13 +112,7 @@ export async function runUsageDay(deps: UsageJobDeps, day: string): Promise<Usag
       });
     }
     for (const [resellerId, list] of byReseller) {
-      const total: ServerDayTotal = { diskKb: 0, webBytes: 0, ftpBytes: 0, users: list.length };
-      for (const u of list) {
-        total.diskKb += u.diskKb;
-        total.webBytes += u.webBytes;
-        total.ftpBytes += u.ftpBytes;
-      }
-      await deps.usage.putDay(resellerId, serverId, day, list, total);
+      await deps.usage.putDay(resellerId, serverId, day, list);
       result.stored += list.length;
     }
   }
@@ -171,6 +165,7 @@ export async function feedAccount(
     const state = loaded.state;
     let outcome: FeedOutcome = 'applied';
     let appliedChanges = loaded.account.appliedChanges;
+    let fed = false;
     const lines: LedgerLine[] = [];
     const notices: Notice[] = [];
 
@@ -182,6 +177,7 @@ export async function feedAccount(
           if (p.day === day) outcome = 'before-start';
           continue;
         }
+        fed = true;
         const current = formatDay(state.day);
         let date = p.day;
         if (p.day < current || (p.day === current && state.phase > PHASE.usage)) {
@@ -201,6 +197,8 @@ export async function feedAccount(
         }
       }
     }
+    // Nothing to bill (closed, or every day before the account opened): leave the account alone.
+    if ((outcome === 'closed' || outcome === 'before-start') && !fed && !lines.length && !notices.length) return outcome;
     try {
       await save(deps, loaded, { state, appliedChanges, lines, notices }, { usageThrough: day });
       return outcome;
