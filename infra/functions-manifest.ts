@@ -104,4 +104,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       input: { scheduledTime: '<aws.scheduler.scheduled-time>' },
     },
   },
+  {
+    name: 'provisioning-worker',
+    entry: 'functions/jobs/provisioning-worker.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    needs: ['table:read', 'table:write', 'ssm:provision'],
+    schedule: {
+      expression: 'rate(1 minute)',
+      description: "Push pending and due-again hosted users' desired state to their servers (SSM Run Command)",
+    },
+  },
 ];

@@ -17,6 +17,13 @@ import { DevClock } from '../../shared/adapters/local/dev-clock';
 import { devRoutes } from './dev-routes';
 import { LocalScheduler } from './scheduler';
 import { startLocalSes, type LocalSes } from './ses-local';
+import { LocalAgentProvisioner } from '../../shared/adapters/local/local-agent';
+import { PROVISION_SCRIPT_PATH } from '../provisioning/ssm-document';
+import type { Server as HostingServer } from '../../shared/ports/servers';
+
+/** The hosting server of the embedded runtime, registered on the first start (see ensureLocalServer). */
+export const LOCAL_SERVER_ID = 'local-1';
+const PROVISIONING_JOB = 'provisioning-worker';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -85,26 +92,39 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       DATA_DIR: opts.dataDir,
     };
     const clock = new DevClock(join(opts.dataDir, 'clock.json'));
-    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv });
+    // The local agent runs infra/provisioning/provision.sh against $DATA_DIR/servers/<serverId>/root.
+    const provisioner = new LocalAgentProvisioner({ dataDir: opts.dataDir, scriptPath: PROVISION_SCRIPT_PATH });
+    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv, provisioner });
     provideDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
     const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);
+    if (await ensureLocalServer(deps)) log(`hosting server ${LOCAL_SERVER_ID} registered (root ${join(opts.dataDir, 'servers', LOCAL_SERVER_ID, 'root')})`);
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
     const scheduler = new LocalScheduler(clock, undefined, undefined, log);
     scheduler.start();
+    // rate(...) jobs (the provisioning worker) on a short interval, so failed pushes are retried
+    // when their backoff has passed; and right after every request that may have changed something.
+    scheduler.startRateJobs(Number(env.LOCAL_RATE_JOB_INTERVAL_MS) || 2000);
     started.push({ stop: () => scheduler.stop().then(() => undefined) });
+    const afterChange = <T>(method: string, out: T): T => {
+      if (method !== 'GET') void scheduler.runRateJob(PROVISIONING_JOB);
+      return out;
+    };
     // As API Gateway does, each route goes to the function that serves it on AWS.
     const identityPaths = ROUTES.filter((r) => r.lambda === 'identity').map((r) => ({
       method: r.method,
       pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`),
     }));
     const server: Server = createLocalHttpServer(
-      (event, context) =>
-        identityPaths.some((p) => p.method === event.requestContext.http.method && p.pattern.test(event.rawPath))
-          ? identityHandler(event, context)
-          : apiHandler(event, context),
+      async (event, context) =>
+        afterChange(
+          event.requestContext.http.method,
+          identityPaths.some((p) => p.method === event.requestContext.http.method && p.pattern.test(event.rawPath))
+            ? await identityHandler(event, context)
+            : await apiHandler(event, context),
+        ),
       {
         isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
         verify: (token) => issuer.verify(token),
@@ -144,6 +164,28 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * First start only (idempotent): registers the runtime's hosting server `local-1` as the
+ * installation's default server. A reseller without an assignment of servers gets the default
+ * server(s), so every reseller of the embedded runtime places its users on `local-1` unless the
+ * operator assigns others. True when it was registered now.
+ */
+export async function ensureLocalServer(deps: AppDeps): Promise<boolean> {
+  const now = deps.clock.now().toISOString();
+  const server: HostingServer = {
+    id: LOCAL_SERVER_ID,
+    name: 'Local server 1 (embedded runtime)',
+    instanceId: null,
+    addresses: ['127.0.0.1'],
+    capacity: -1,
+    users: 0,
+    isDefault: true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return deps.servers.createIfAbsent(server);
 }
 
 /** First start only: the operator login, with the given password or a generated one returned once. */

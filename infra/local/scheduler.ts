@@ -11,6 +11,14 @@ export interface JobRun {
 
 type JobHandler = (event: Record<string, unknown>) => Promise<unknown>;
 
+/** The period of a `rate(N unit)` expression in milliseconds, or undefined for cron/at expressions. */
+export function ratePeriodMs(expression: string | undefined): number | undefined {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression ?? '');
+  if (!m) return undefined;
+  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(m[1]) * unit;
+}
+
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
@@ -25,6 +33,8 @@ export class LocalScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<JobRun[]> = Promise.resolve([]);
   readonly history: JobRun[] = [];
+  private rateTimers: NodeJS.Timeout[] = [];
+  private rateRuns = new Map<string, { running: Promise<unknown>; again: boolean; active: boolean }>();
 
   constructor(
     private readonly clock: Clock,
@@ -40,9 +50,60 @@ export class LocalScheduler {
     this.timer.unref();
   }
 
+  /**
+   * Jobs with a `rate(...)` schedule (e.g. the provisioning worker, every minute) run on an interval
+   * of their own: their period, or `everyMs` when given (the local runtime runs them more often).
+   * They are not part of the daily runs.
+   */
+  startRateJobs(everyMs?: number): void {
+    for (const spec of this.jobs) {
+      const period = ratePeriodMs(spec.schedule?.expression);
+      if (period === undefined) continue;
+      const t = setInterval(() => void this.runRateJob(spec.name), everyMs ?? period);
+      t.unref();
+      this.rateTimers.push(t);
+    }
+  }
+
+  /**
+   * Runs a rate job now; runs never overlap: a call while one runs asks for one more run after it
+   * (so a change made during a run is picked up right after). Resolves when that run is done.
+   */
+  runRateJob(name: string): Promise<unknown> {
+    const spec = this.jobs.find((j) => j.name === name);
+    if (!spec) return Promise.resolve(undefined);
+    let state = this.rateRuns.get(name);
+    if (!state) {
+      state = { running: Promise.resolve(), again: false, active: false };
+      this.rateRuns.set(name, state);
+    }
+    const st = state;
+    if (st.active) {
+      st.again = true;
+      return st.running;
+    }
+    st.active = true;
+    st.running = (async () => {
+      let result: unknown;
+      do {
+        st.again = false;
+        try {
+          const handler = await this.load(spec);
+          result = await handler({ ...(spec.schedule?.input ?? {}), source: 'schedule', job: spec.name, scheduledTime: this.clock.now().toISOString() });
+        } catch (e) {
+          this.log(`job ${spec.name}: FAILED ${(e as Error).message}`);
+        }
+      } while (st.again);
+      st.active = false;
+      return result;
+    })();
+    return st.running;
+  }
+
   stop(): Promise<unknown> {
     if (this.timer) clearInterval(this.timer);
-    return this.running;
+    for (const t of this.rateTimers) clearInterval(t);
+    return Promise.all([this.running, ...[...this.rateRuns.values()].map((r) => r.running)]);
   }
 
   /** Runs every day from the last one seen up to today (by the clock). */
@@ -64,6 +125,8 @@ export class LocalScheduler {
     const runs: JobRun[] = [];
     for (const spec of this.jobs) {
       if (only && spec.name !== only) continue;
+      // rate(...) jobs run on their own interval (startRateJobs), not once a day; asked for by name, they run.
+      if (!only && ratePeriodMs(spec.schedule?.expression) !== undefined) continue;
       // The schedule's input, with the placeholders EventBridge would fill filled in here.
       const event = { ...(spec.schedule?.input ?? {}), source: 'schedule', job: spec.name, scheduledTime: `${day}T00:15:00Z` };
       try {

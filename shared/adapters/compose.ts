@@ -13,8 +13,21 @@ import { DynamoResellerRepository } from './dynamodb/reseller-repository';
 import { DynamoUsageRepository } from './dynamodb/usage-repository';
 import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import { controlPanelFromEnv } from './compose-controlpanel';
+import type { ProvisioningPorts } from '../app/provisioning/deps';
+import type { Provisioner } from '../ports/provisioner';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../domain/provisioning/status';
+import { DynamoProvisioningRepository } from './dynamodb/provisioning-repository';
+import { DynamoServerRepository } from './dynamodb/server-repository';
 
-export type AppDeps = CoreDeps & ControlPanelPorts & {
+export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
+  /**
+   * The Provisioner, when this process was given one (the local runtime: the local agent). The
+   * provisioning worker job builds the SSM one itself (functions/jobs/provisioning-worker.ts), so
+   * the SSM client stays out of the other bundles.
+   */
+  provisioner?: Provisioner;
+  /** Retry delays of failed pushes: PROVISION_RETRY_BASE_SECONDS (30), PROVISION_RETRY_MAX_SECONDS (3600). */
+  provisioningBackoff: BackoffPolicy;
   billing: DynamoBillingRepository;
   /** Usage figures of the daily usage job (Stats pages, billing feed). */
   usage: DynamoUsageRepository;
@@ -42,7 +55,7 @@ export type IdentityFactory = (env: Env, logins: DynamoLoginStore) => Promise<Id
 
 export async function composeFromEnv(
   env: Env,
-  overrides: { clock?: Clock; identity?: Identity | IdentityFactory } = {},
+  overrides: { clock?: Clock; identity?: Identity | IdentityFactory; provisioner?: Provisioner } = {},
 ): Promise<AppDeps> {
   const tableName = required(env, 'TABLE_NAME');
   const db = createDocumentClient(env.DYNAMODB_ENDPOINT ? localClientConfig(env.DYNAMODB_ENDPOINT) : {});
@@ -74,6 +87,13 @@ export async function composeFromEnv(
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
     ...controlPanelFromEnv(env, db, tableName),
+    servers: new DynamoServerRepository(db, tableName),
+    provisioning: new DynamoProvisioningRepository(db, tableName),
+    ...(overrides.provisioner ? { provisioner: overrides.provisioner } : {}),
+    provisioningBackoff: {
+      baseSeconds: Number(env.PROVISION_RETRY_BASE_SECONDS ?? DEFAULT_BACKOFF.baseSeconds),
+      maxSeconds: Number(env.PROVISION_RETRY_MAX_SECONDS ?? DEFAULT_BACKOFF.maxSeconds),
+    },
   };
 }
 

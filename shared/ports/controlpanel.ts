@@ -49,6 +49,13 @@ export interface UserWrite {
   ipReleased?: string;
   deleteCertificate?: boolean;
   messages: Message[];
+  /** A new user takes a slot of this server (conditioned on its capacity) and is listed under it. */
+  placement?: { serverId: string };
+  /**
+   * Provisioning: the user's status becomes pending with a new sequence, due at `at`, in the same
+   * transaction (shared/domain/provisioning/status.ts). `deleted` queues the delete for the server.
+   */
+  provision?: { at: string; serverId?: string; deleted?: boolean };
 }
 
 export interface UserFilter extends PageRequest {

@@ -53,4 +53,8 @@ export interface ServerRepository extends ServerRegistry {
   assign(resellerId: string, serverIds: string[]): Promise<void>;
   /** The resellers assigned to a server. */
   resellersOf(serverId: string): Promise<string[]>;
+  /** Several servers at once, in the order asked (missing ones left out). */
+  getMany(serverIds: string[]): Promise<Server[]>;
+  /** The hosted users placed on a server (including deletes not pushed yet). */
+  usersOf(serverId: string): Promise<{ resellerId: string; username: string }[]>;
 }

@@ -1,4 +1,5 @@
-import { api, giveIps, newUser, randomIp, type TestReseller } from './api';
+import { randomBytes } from 'node:crypto';
+import { api, giveIps, newUser, operator, randomIp, type TestReseller } from './api';
 
 /**
  * How a reseller comes to own the thing a path parameter names, for the tenancy matrix.
@@ -34,6 +35,13 @@ export const FIXTURES: Record<string, Fixture> = {
     const acct = await api('POST', `/users/${user.username}/billing`, { token: owner.token, body: { templateId: tpl.body.id } });
     if (acct.status !== 201) throw new Error(`billing fixture: ${acct.status} ${JSON.stringify(acct.body)}`);
     return user.username;
+  },
+  /** A fresh hosting server registered by the operator (servers are operator-only). */
+  serverId: async () => {
+    const id = `fx-${randomBytes(5).toString('hex')}`;
+    const res = await api('POST', '/operator/servers', { token: await operator(), body: { id, name: 'fixture server', addresses: ['192.0.2.1'], capacity: 10 } });
+    if (res.status !== 201) throw new Error(`server fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return id;
   },
   ip: async (owner, resolved) => {
     const ip = randomIp();

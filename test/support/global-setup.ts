@@ -30,7 +30,9 @@ export async function setup(project: TestProject) {
     dynamoPort: 0,
     inMemory: true,
     operatorPassword: OPERATOR_PASSWORD,
-    env: { ...process.env },
+    // Failed pushes are retried after 1 s, 2 s, 4 s … (30 s, 1 min … in production), and the
+    // provisioning worker also runs every 300 ms, so API tests see retries quickly.
+    env: { PROVISION_RETRY_BASE_SECONDS: '1', PROVISION_RETRY_MAX_SECONDS: '4', LOCAL_RATE_JOB_INTERVAL_MS: '300', ...process.env },
   });
   project.provide('apiUrl', runtime.url);
   project.provide('sesUrl', runtime.sesUrl);

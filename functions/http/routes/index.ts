@@ -9,9 +9,10 @@ import { sslRoutes } from './ssl';
 import { templateRoutes } from './templates';
 import { userRoutes } from './users';
 import { billingRoutes } from './billing';
+import { serverRoutes } from './servers';
 import { statsRoutes } from './stats';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...statsRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes];
 
 const systemRoutes: Route[] = [
   {

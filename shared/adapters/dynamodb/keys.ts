@@ -112,5 +112,37 @@ export const keys = {
     SK: lineId,
   }),
 
+  /**
+   * Managed hosting servers (global, operator-only): one partition per server holding its profile,
+   * the resellers assigned to it (`RESELLER#`) and the hosted users placed on it (`USER#`), so a
+   * whole server can be re-pushed by a key query. Listed for the operator through GSI1 `SERVERS`.
+   */
+  server: (serverId: string): Key => ({ PK: `SERVER#${serverId}`, SK: 'SERVER' }),
+  serverIndex: (serverId: string) => ({ GSI1PK: 'SERVERS', GSI1SK: serverId }),
+  serverIndexPartition: 'SERVERS',
+  serverPartition: (serverId: string) => `SERVER#${serverId}`,
+  serverReseller: (serverId: string, resellerId: string): Key => ({ PK: `SERVER#${serverId}`, SK: `RESELLER#${resellerId}` }),
+  serverResellerPrefix: 'RESELLER#',
+  serverUser: (serverId: string, username: string): Key => ({ PK: `SERVER#${serverId}`, SK: `USER#${username}` }),
+  serverUserPrefix: 'USER#',
+  /** The servers a reseller is assigned to (ordered list in one item of the reseller's partition). */
+  resellerServers: (resellerId: string): Key => ({ PK: R(resellerId), SK: 'SERVERS' }),
+
+  /**
+   * Provisioning status of a hosted user (sequence, pending/applied/failed, last error, attempts).
+   * Written in the same transaction as every change of the user. While pending or failed-and-retrying
+   * it carries a sparse GSI1 entry `PROV#<shard>` / `<nextAttemptAt>#<resellerId>#<username>`, so the
+   * worker finds what is due by key queries (no Scan); applied (or failed for good) removes it.
+   */
+  provisioning: (resellerId: string, username: string): Key => ({ PK: R(resellerId), SK: `PROV#${username}` }),
+  provisioningPrefix: 'PROV#',
+  provisioningShards: 4,
+  provisioningQueue: (resellerId: string, username: string, dueAt: string) => {
+    let h = 0;
+    for (const c of `${resellerId}#${username}`) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return { GSI1PK: `PROV#${h % 4}`, GSI1SK: `${dueAt}#${resellerId}#${username}` };
+  },
+  provisioningQueuePartition: (shard: number) => `PROV#${shard}`,
+
   partitionOf: R,
 } as const;

@@ -23,11 +23,12 @@ import type { Page } from '../../ports/page';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, TABLE, type Key } from './keys';
 import { messageItem } from './message-log';
+import { pendingUpdate } from './provisioning-repository';
 import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
 
 type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'other'; name?: string; field?: string } };
+type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'server' | 'other'; name?: string; field?: string } };
 
 const USER_FIELDS = [
   'username',
@@ -46,6 +47,7 @@ const USER_FIELDS = [
   'language',
   'design',
   'passwordHash',
+  'serverId',
   'version',
   'createdAt',
   'updatedAt',
@@ -300,7 +302,46 @@ export class DynamoUserRepository implements UserRepository {
       items.push({ tag: { kind: 'other' }, item: { Delete: { TableName: T, Key: keys.userCertificate(resellerId, username) } } });
     }
 
-    // 6. The message log entries that record the change.
+    // 6. Provisioning: a slot on the user's server (new users), and the status made pending with a
+    //    new sequence (with its queue entry), so the worker pushes this very change.
+    if (w.placement) {
+      const sid = w.placement.serverId;
+      items.push({
+        tag: { kind: 'server', name: sid },
+        item: {
+          Update: {
+            TableName: T,
+            Key: keys.server(sid),
+            UpdateExpression: 'ADD #users :one',
+            ConditionExpression: 'attribute_exists(PK) AND (#cap = :unlimited OR attribute_not_exists(#users) OR #users < #cap)',
+            ExpressionAttributeNames: { '#users': 'users', '#cap': 'capacity' },
+            ExpressionAttributeValues: { ':one': 1, ':unlimited': -1 },
+          },
+        },
+      });
+      items.push({
+        tag: { kind: 'other' },
+        item: {
+          Put: {
+            TableName: T,
+            Item: { ...keys.serverUser(sid, username), type: 'serverUser', resellerId, username, ref: `${resellerId}/${username}` },
+          },
+        },
+      });
+    }
+    if (w.provision) {
+      items.push({
+        tag: { kind: 'other' },
+        item: {
+          Update: pendingUpdate(T, resellerId, username, w.provision.at, {
+            serverId: w.provision.serverId,
+            deleted: w.provision.deleted,
+          }),
+        },
+      });
+    }
+
+    // 7. The message log entries that record the change.
     for (const m of w.messages) items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: messageItem(resellerId, m) } } });
     return items;
   }
@@ -345,6 +386,9 @@ export class DynamoUserRepository implements UserRepository {
           throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
         }
         if (tag?.kind === 'owner') throw new ConflictError('username is taken', 'USERNAME_TAKEN');
+        if (tag?.kind === 'server') {
+          throw new ConflictError(`hosting server ${tag.name} has no free capacity; try again`, 'SERVER_FULL');
+        }
         if (tag?.kind === 'domain') {
           throw new ConflictError(`domain ${tag.name} is already in use`, 'DOMAIN_TAKEN', { [tag.field as string]: 'is already in use' });
         }

@@ -4,6 +4,7 @@ import type { KeyCipher } from '../../ports/key-cipher';
 import type { Mailer } from '../../ports/mailer';
 import type { Message } from '../../ports/message-log';
 import type { X509Tool } from '../../ports/x509';
+import type { ProvisioningPorts } from '../provisioning/deps';
 
 /** What the control-panel use cases need on top of the core. */
 export interface ControlPanelPorts {
@@ -19,7 +20,7 @@ export interface ControlPanelPorts {
   hashPassword: (password: string) => Promise<string>;
 }
 
-export type ControlPanelDeps = CoreDeps & ControlPanelPorts;
+export type ControlPanelDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts;
 
 /** A message ready to go into a transaction with the change it records. */
 export function message(deps: CoreDeps, type: Message['type'], text: string, subject?: Record<string, string>): Message {

@@ -29,6 +29,8 @@ import type { Message } from '../../ports/message-log';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
 import { message, type ControlPanelDeps } from './deps';
+import { provisioningView } from '../../domain/provisioning/status';
+import { chooseServer } from '../provisioning/placement';
 
 const fail = (message: string, errors: FieldErrors) => {
   if (Object.keys(errors).length) throw new ValidationError(message, errors);
@@ -148,8 +150,12 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
 
   const generated = input.password === undefined;
   const password = input.password ?? generatePassword(deps.randomBytes);
-  const [username, passwordHash] = await Promise.all([deps.users.nextUsername(), deps.hashPassword(password)]);
-  const user: HostedUser = { ...draft, username, passwordHash };
+  const [serverId, username, passwordHash] = await Promise.all([
+    chooseServer(deps.servers, resellerId),
+    deps.users.nextUsername(),
+    deps.hashPassword(password),
+  ]);
+  const user: HostedUser = { ...draft, username, passwordHash, serverId };
   await commit(
     deps,
     resellerId,
@@ -163,6 +169,8 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
         message(deps, 'notice', `user ${username} created${template ? ` from template "${template.name}"` : ''}`, { user: username }),
         ...exceededMessages(deps, exceeded, username),
       ],
+      placement: { serverId },
+      provision: { at: now, serverId },
     },
     'create user',
   );
@@ -188,6 +196,9 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
   }
   return {
     ...userView(user),
+    provisioning: provisioningView({
+      sequence: 1, status: 'pending', lastError: null, attempts: 0, updatedAt: now, nextAttemptAt: now, serverId, deleted: false,
+    }),
     ...(generated ? { password } : {}),
     warnings: rules.warnings,
     exceeded,
@@ -196,9 +207,10 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
 }
 
 export async function getUser(deps: ControlPanelDeps, actor: Principal, username: string) {
-  const u = await deps.users.get(resellerOf(actor), username);
+  const resellerId = resellerOf(actor);
+  const [u, p] = await Promise.all([deps.users.get(resellerId, username), deps.provisioning.get(resellerId, username)]);
   if (!u) throw new NotFoundError('user not found');
-  return userView(u);
+  return { ...userView(u), provisioning: provisioningView(p) };
 }
 
 export async function listUsers(
@@ -215,8 +227,13 @@ export async function listUsers(
     if (!ascii) throw ValidationError.field('domain', 'is not a valid (internationalized) domain name');
     domain = ascii;
   } else domain = undefined;
-  const out = await deps.users.list(resellerOf(actor), { ...filter, domain });
-  return { items: out.items.map(userSummary), nextCursor: out.nextCursor };
+  const resellerId = resellerOf(actor);
+  const out = await deps.users.list(resellerId, { ...filter, domain });
+  const statuses = out.items.length ? await deps.provisioning.getMany(resellerId, out.items.map((u) => u.username)) : new Map();
+  return {
+    items: out.items.map((u) => ({ ...userSummary(u), provisioning: provisioningView(statuses.get(u.username)) })),
+    nextCursor: out.nextCursor,
+  };
 }
 
 interface Mutation {
@@ -273,6 +290,7 @@ async function changeUser(
       ipAssigned: m.ipAssigned,
       ipReleased: m.ipReleased,
       messages: [message(deps, 'notice', m.text, { user: username }), ...exceededMessages(deps, exceeded, username)],
+      provision: { at: after.updatedAt, serverId: before.serverId ?? undefined },
     },
     `${what} ${username}`,
   );
@@ -441,6 +459,8 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
       ipReleased: before.ip ?? undefined,
       deleteCertificate: before.ssl !== null,
       messages: [message(deps, 'notice', `user ${username} deleted`, { user: username })],
+      // The user item goes; the status item stays with `deleted` until the server has archived the files.
+      provision: { at: deps.clock.now().toISOString(), serverId: before.serverId ?? undefined, deleted: true },
     },
     `delete user ${username}`,
   );

@@ -129,6 +129,8 @@ export interface HostedUser {
   language: string;
   design: string;
   passwordHash: string;
+  /** The managed hosting server the user lives on (chosen at creation; null for users from before servers). */
+  serverId?: string | null;
   /** Optimistic concurrency: every write checks and bumps it. */
   version: number;
   createdAt: string;

@@ -1,3 +1,4 @@
 export * from './desired-state';
 export * from './script-encoding';
 export * from './script-result';
+export * from './status';

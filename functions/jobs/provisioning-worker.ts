@@ -1,0 +1,24 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { appDeps } from '../deps';
+import { runProvisioning } from '../../shared/app/provisioning/worker';
+import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
+import type { Provisioner } from '../../shared/ports/provisioner';
+
+const logger = new Logger({ serviceName: 'reseller-panel-provisioning-worker' });
+let provisioner: Provisioner | undefined;
+
+/**
+ * EventBridge Scheduler calls this every minute (the local runtime after each changing request and
+ * on an interval): push every pending or due-again user's desired state to its server.
+ */
+export async function handler(_event?: Record<string, unknown>) {
+  const d = await appDeps();
+  provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
+  const result = await runProvisioning(
+    { ...d, provisioner, backoff: d.provisioningBackoff },
+    { budgetMs: Number(process.env.PROVISION_BUDGET_MS ?? 600_000) },
+  );
+  if (result.pushed) logger.debug('provisioning pass', { ...result, errors: result.errors.length });
+  if (result.errors.length) logger.warn('provisioning failures', { errors: result.errors.slice(0, 20) });
+  return result;
+}

@@ -1,0 +1,305 @@
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { ProvisioningState } from '../../domain/provisioning/status';
+import type { Message } from '../../ports/message-log';
+import type { DueEntry, ProvisioningRepository, ProvisioningSettings } from '../../ports/provisioning';
+import { keys, TABLE } from './keys';
+import { messageItem } from './message-log';
+
+/**
+ * The Update that makes a user's provisioning pending with a new sequence, due at `at`: used in the
+ * transaction of every change of the user (user-repository.ts) and by the operator's re-push.
+ */
+export function pendingUpdate(
+  tableName: string,
+  resellerId: string,
+  username: string,
+  at: string,
+  opts: { serverId?: string; deleted?: boolean; condition?: string } = {},
+) {
+  const q = keys.provisioningQueue(resellerId, username, at);
+  const names: Record<string, string> = {
+    '#seq': 'sequence',
+    '#st': 'status',
+    '#type': 'type',
+    '#gpk': TABLE.gsi1.partitionKey,
+    '#gsk': TABLE.gsi1.sortKey,
+  };
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':pending': 'pending',
+    ':zero': 0,
+    ':null': null,
+    ':at': at,
+    ':gpk': q.GSI1PK,
+    ':gsk': q.GSI1SK,
+    ':type': 'provisioning',
+    ':r': resellerId,
+    ':u': username,
+  };
+  const sets = [
+    '#st = :pending',
+    'attempts = :zero',
+    'lastError = :null',
+    'updatedAt = :at',
+    'nextAttemptAt = :at',
+    '#gpk = :gpk',
+    '#gsk = :gsk',
+    '#type = :type',
+    'resellerId = :r',
+    'username = :u',
+  ];
+  if (opts.serverId) {
+    sets.push('serverId = :sid');
+    values[':sid'] = opts.serverId;
+  }
+  if (opts.deleted) {
+    sets.push('deleted = :true');
+    values[':true'] = true;
+  }
+  return {
+    TableName: tableName,
+    Key: keys.provisioning(resellerId, username),
+    UpdateExpression: `SET ${sets.join(', ')} ADD #seq :one`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ...(opts.condition ? { ConditionExpression: opts.condition } : {}),
+  };
+}
+
+export function toProvisioning(i: Record<string, unknown>): ProvisioningState {
+  return {
+    sequence: Number(i.sequence ?? 0),
+    status: (i.status as ProvisioningState['status']) ?? 'pending',
+    lastError: (i.lastError as string | null) ?? null,
+    attempts: Number(i.attempts ?? 0),
+    updatedAt: String(i.updatedAt ?? ''),
+    nextAttemptAt: (i.nextAttemptAt as string | null) ?? null,
+    serverId: (i.serverId as string | null) ?? null,
+    deleted: i.deleted === true,
+  };
+}
+
+export class DynamoProvisioningRepository implements ProvisioningRepository, ProvisioningSettings {
+  readonly shards = keys.provisioningShards;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async due(shard: number, now: Date, limit: number): Promise<DueEntry[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk AND #sk <= :upto',
+        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey, '#sk': TABLE.gsi1.sortKey },
+        // ISO times sort as text; '~' sorts after the '#' that follows the time.
+        ExpressionAttributeValues: { ':pk': keys.provisioningQueuePartition(shard), ':upto': `${now.toISOString()}~` },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({
+      resellerId: String(i.resellerId),
+      username: String(i.username),
+      token: String(i[TABLE.gsi1.sortKey]),
+    }));
+  }
+
+  async get(resellerId: string, username: string): Promise<ProvisioningState | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.provisioning(resellerId, username), ConsistentRead: true }),
+    );
+    return out.Item ? toProvisioning(out.Item) : undefined;
+  }
+
+  async getMany(resellerId: string, usernames: string[]): Promise<Map<string, ProvisioningState>> {
+    const result = new Map<string, ProvisioningState>();
+    for (let i = 0; i < usernames.length; i += 100) {
+      let wanted: Record<string, unknown>[] = usernames.slice(i, i + 100).map((u) => ({ ...keys.provisioning(resellerId, u) }));
+      for (let round = 0; wanted.length && round < 5; round++) {
+        const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) result.set(String(item.username), toProvisioning(item));
+        wanted = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return result;
+  }
+
+  async claim(resellerId: string, username: string, entry: DueEntry, sequence: number, leaseUntil: string): Promise<boolean> {
+    const q = keys.provisioningQueue(resellerId, username, leaseUntil);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.provisioning(resellerId, username),
+          UpdateExpression: 'SET #gsk = :lease, nextAttemptAt = :until',
+          ConditionExpression: '#seq = :seq AND #gsk = :token',
+          ExpressionAttributeNames: { '#gsk': TABLE.gsi1.sortKey, '#seq': 'sequence' },
+          ExpressionAttributeValues: { ':lease': q.GSI1SK, ':until': leaseUntil, ':seq': sequence, ':token': entry.token },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  async markApplied(
+    resellerId: string,
+    username: string,
+    sequence: number,
+    at: string,
+    opts: { serverId: string; deleted: boolean; message?: Message },
+  ): Promise<boolean> {
+    const T = this.tableName;
+    const key = keys.provisioning(resellerId, username);
+    const cond = {
+      ConditionExpression: '#seq = :seq',
+      ExpressionAttributeNames: { '#seq': 'sequence' } as Record<string, string>,
+      ExpressionAttributeValues: { ':seq': sequence } as Record<string, unknown>,
+    };
+    type Tx = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+    const items: Tx[] = [];
+    if (opts.deleted) {
+      // The delete is on the server: the status goes, and so do the server's user entry and slot.
+      items.push({ Delete: { TableName: T, Key: key, ...cond } });
+      items.push({ Delete: { TableName: T, Key: keys.serverUser(opts.serverId, username) } });
+      items.push({
+        Update: {
+          TableName: T,
+          Key: keys.server(opts.serverId),
+          UpdateExpression: 'ADD #users :minus',
+          ConditionExpression: 'attribute_exists(PK) AND #users > :zero',
+          ExpressionAttributeNames: { '#users': 'users' },
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        },
+      });
+    } else {
+      items.push({
+        Update: {
+          TableName: T,
+          Key: key,
+          UpdateExpression:
+            'SET #st = :applied, lastError = :null, attempts = :zero, updatedAt = :at, nextAttemptAt = :null, serverId = if_not_exists(serverId, :sid) REMOVE #gpk, #gsk',
+          ...cond,
+          ExpressionAttributeNames: { ...cond.ExpressionAttributeNames, '#st': 'status', '#gpk': TABLE.gsi1.partitionKey, '#gsk': TABLE.gsi1.sortKey },
+          ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':applied': 'applied', ':null': null, ':zero': 0, ':at': at, ':sid': opts.serverId },
+        },
+      });
+    }
+    if (opts.message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, opts.message) } });
+    return this.transact(items, opts.deleted);
+  }
+
+  async markFailed(
+    resellerId: string,
+    username: string,
+    sequence: number,
+    at: string,
+    error: string,
+    retryAt: string | null,
+    message?: Message,
+  ): Promise<boolean> {
+    const T = this.tableName;
+    const names: Record<string, string> = { '#seq': 'sequence', '#st': 'status', '#gpk': TABLE.gsi1.partitionKey, '#gsk': TABLE.gsi1.sortKey };
+    const values: Record<string, unknown> = { ':seq': sequence, ':failed': 'failed', ':applied': 'applied', ':err': error, ':one': 1, ':at': at, ':next': retryAt };
+    let update = 'SET #st = :failed, lastError = :err, updatedAt = :at, nextAttemptAt = :next';
+    if (retryAt) {
+      const q = keys.provisioningQueue(resellerId, username, retryAt);
+      values[':gpk'] = q.GSI1PK;
+      values[':gsk'] = q.GSI1SK;
+      update += ', #gpk = :gpk, #gsk = :gsk ADD attempts :one';
+    } else {
+      update += ' ADD attempts :one REMOVE #gpk, #gsk';
+    }
+    type Tx = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+    const items: Tx[] = [
+      {
+        Update: {
+          TableName: T,
+          Key: keys.provisioning(resellerId, username),
+          UpdateExpression: update,
+          ConditionExpression: '#seq = :seq AND #st <> :applied',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, message) } });
+    return this.transact(items, false);
+  }
+
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, lenientServer: boolean): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return true;
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw e;
+        const reasons = e.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (lenientServer && reasons[2]?.Code === 'ConditionalCheckFailed') {
+          // The server's slot count is already 0 (or the server is gone): remove the rest anyway.
+          items = items.filter((_, i) => i !== 2);
+          continue;
+        }
+        if (attempt >= 8) throw e;
+        await new Promise((r) => setTimeout(r, 10 * attempt * Math.random()));
+      }
+    }
+  }
+
+  async ownerOf(username: string): Promise<{ resellerId: string; deleted: boolean } | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.userOwner(username), ConsistentRead: true }));
+    return out.Item ? { resellerId: String(out.Item.resellerId), deleted: out.Item.deleted === true } : undefined;
+  }
+
+  async bump(resellerId: string, username: string, at: string): Promise<boolean> {
+    // Only for a user that exists, or whose delete has not been pushed yet (the status item is there).
+    const user = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.user(resellerId, username), ConsistentRead: true, ProjectionExpression: 'PK, serverId' }),
+    );
+    const condition = user.Item ? undefined : 'attribute_exists(PK)';
+    try {
+      await this.db.send(
+        new UpdateCommand(
+          pendingUpdate(this.tableName, resellerId, username, at, {
+            condition,
+            ...(user.Item?.serverId ? { serverId: String(user.Item.serverId) } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  async getIndexPage(resellerId: string): Promise<string | null> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.setting(resellerId, 'index-page') }));
+    return (out.Item?.html as string | null | undefined) ?? null;
+  }
+
+  async putIndexPage(resellerId: string, html: string | null, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.setting(resellerId, 'index-page'),
+        UpdateExpression: 'SET #type = :type, html = :html, updatedAt = :at',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': 'setting', ':html': html, ':at': at },
+      }),
+    );
+  }
+}

@@ -1,0 +1,19 @@
+import type { CoreDeps } from '../deps';
+import type { UserRepository } from '../../ports/controlpanel';
+import type { Provisioner } from '../../ports/provisioner';
+import type { ProvisioningRepository, ProvisioningSettings } from '../../ports/provisioning';
+import type { ServerRepository } from '../../ports/servers';
+import type { BackoffPolicy } from '../../domain/provisioning/status';
+
+/** The repositories of provisioning: every function has them (the API writes statuses with each change). */
+export interface ProvisioningPorts {
+  servers: ServerRepository;
+  provisioning: ProvisioningRepository & ProvisioningSettings;
+}
+
+/** What the worker needs on top: the Provisioner (SSM on AWS, the local agent locally) and the backoff. */
+export interface WorkerDeps extends Pick<CoreDeps, 'clock' | 'newId'>, ProvisioningPorts {
+  users: Pick<UserRepository, 'get'>;
+  provisioner: Provisioner;
+  backoff?: BackoffPolicy;
+}

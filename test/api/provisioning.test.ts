@@ -1,0 +1,168 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { api, newReseller, newUser, operator, type TestReseller } from '../support/api';
+
+const root = () => join(inject('dataDir'), 'servers', 'local-1', 'root');
+const home = (u: string) => join(root(), 'var', 'www', u);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function provisioning(owner: TestReseller, username: string) {
+  const res = await api('GET', `/users/${username}`, { token: owner.token });
+  expect(res.status).toBe(200);
+  return res.body.provisioning as { status: string; sequence: number; lastError: string | null; attempts: number; updatedAt: string };
+}
+
+const applied = (owner: TestReseller, username: string, minSequence = 1) =>
+  until(`${username} applied (sequence >= ${minSequence})`, async () => {
+    const p = await provisioning(owner, username);
+    return p.status === 'applied' && p.sequence >= minSequence ? p : undefined;
+  });
+
+describe('provisioning through the local server (the local agent runs provision.sh on local-1)', () => {
+  it('a user created through the API appears under servers/local-1/root/var/www/<username>/, pending -> applied', async () => {
+    const owner = await newReseller();
+    const user = await newUser(owner, { services: { ftp: true, php: true, cgi: true } });
+    expect(user.serverId).toBe('local-1');
+    expect(user.provisioning.status).toBe('pending');
+    const p = await applied(owner, user.username);
+    expect(p.lastError).toBeNull();
+    expect(existsSync(join(home(user.username), 'html'))).toBe(true);
+    expect(existsSync(join(home(user.username), 'log'))).toBe(true);
+    expect(existsSync(join(home(user.username), 'cgi-bin'))).toBe(true);
+    expect(existsSync(join(root(), 'etc', 'reseller-panel', 'sites', `${user.username}.conf`))).toBe(true);
+    // The list shows the status too.
+    const list = await api('GET', `/users?search=${user.username}`, { token: owner.token });
+    expect(list.body.items.find((u: { username: string }) => u.username === user.username).provisioning.status).toBe('applied');
+  });
+
+  it("the reseller's index page is written as html/index.html with ##user## replaced", async () => {
+    const owner = await newReseller();
+    const put = await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>Welcome ##user##</h1>' } });
+    expect(put.status).toBe(200);
+    expect((await api('GET', '/settings/index-page', { token: owner.token })).body.html).toBe('<h1>Welcome ##user##</h1>');
+    const user = await newUser(owner);
+    await applied(owner, user.username);
+    expect(readFileSync(join(home(user.username), 'html', 'index.html'), 'utf8')).toContain(`Welcome ${user.username}`);
+  });
+
+  it('lock disables the site (files kept), unlock enables it, delete archives the home', async () => {
+    const owner = await newReseller();
+    const user = await newUser(owner, { domains: [{ name: `${owner.username}-lock.example.com` }] });
+    const first = await applied(owner, user.username);
+    const site = join(root(), 'etc', 'reseller-panel', 'sites', `${user.username}.conf`);
+
+    expect((await api('POST', `/users/${user.username}/lock`, { token: owner.token })).status).toBe(200);
+    await applied(owner, user.username, first.sequence + 1);
+    expect(readFileSync(site, 'utf8')).toContain('/var/lib/reseller-panel/locked');
+    expect(existsSync(join(home(user.username), 'html'))).toBe(true);
+
+    expect((await api('POST', `/users/${user.username}/unlock`, { token: owner.token })).status).toBe(200);
+    await applied(owner, user.username, first.sequence + 2);
+    expect(readFileSync(site, 'utf8')).not.toContain('/var/lib/reseller-panel/locked');
+
+    expect((await api('DELETE', `/users/${user.username}`, { token: owner.token })).status).toBe(204);
+    await until('home archived', async () => !existsSync(home(user.username)));
+    const archive = await until('archive', async () =>
+      existsSync(join(root(), 'var', 'archive')) &&
+      (await import('node:fs')).readdirSync(join(root(), 'var', 'archive')).find((f) => f.startsWith(`${user.username}-seq`)),
+    );
+    expect(archive).toMatch(/\.tar\.gz$/);
+    expect(existsSync(site)).toBe(false);
+    // The operator can no longer re-push it once the delete is on the server.
+    await until('delete applied', async () => (await api('POST', `/operator/users/${user.username}/push`, { token: await operator() })).status === 404);
+  });
+
+  it('two quick changes: the latest state ends applied (never out of order, never lost)', async () => {
+    const owner = await newReseller();
+    const user = await newUser(owner, { services: { ftp: true, php: true } });
+    await applied(owner, user.username);
+    const a = await api('PATCH', `/users/${user.username}`, { token: owner.token, body: { services: { webalizer: true } } });
+    const b = await api('PATCH', `/users/${user.username}`, { token: owner.token, body: { services: { cgi: true, webalizer: false } } });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const p = await applied(owner, user.username, 3);
+    expect(p.sequence).toBe(3);
+    expect(existsSync(join(home(user.username), 'cgi-bin'))).toBe(true);
+    expect(existsSync(join(home(user.username), 'html', 'webalizer', '.htaccess'))).toBe(false);
+    const state = readFileSync(join(root(), 'var', 'lib', 'reseller-panel', 'state', `${user.username}.state`), 'utf8');
+    expect(state).toMatch(/sequence=3/);
+  });
+
+  it("a push that fails ends failed with the script's message (status and message log), then recovers on the next retry", async () => {
+    const owner = await newReseller();
+    const user = await newUser(owner, { services: { ftp: true, php: true } });
+    await applied(owner, user.username);
+    // The server cannot create cgi-bin: a regular file is in the way.
+    const blocker = join(home(user.username), 'cgi-bin');
+    writeFileSync(blocker, 'not a directory');
+    expect((await api('PATCH', `/users/${user.username}`, { token: owner.token, body: { services: { cgi: true } } })).status).toBe(200);
+    const failed = await until('failed', async () => {
+      const p = await provisioning(owner, user.username);
+      return p.status === 'failed' ? p : undefined;
+    });
+    expect(failed.lastError).toContain('directory could not be created');
+    expect(failed.lastError).toContain(`/var/www/${user.username}/cgi-bin`);
+    const log = await api('GET', '/account/messages?type=error', { token: owner.token });
+    expect(log.body.items.some((m: { text: string }) => m.text.includes(user.username) && m.text.includes('directory could not be created'))).toBe(true);
+
+    rmSync(blocker);
+    const p = await applied(owner, user.username, failed.sequence);
+    expect(p.lastError).toBeNull();
+    expect(existsSync(blocker)).toBe(true);
+  });
+
+  it('the operator re-pushes one user and a whole server (new sequence, pending, then applied)', async () => {
+    const owner = await newReseller();
+    const user = await newUser(owner);
+    const first = await applied(owner, user.username);
+    const one = await api('POST', `/operator/users/${user.username}/push`, { token: await operator() });
+    expect(one.status).toBe(202);
+    const second = await applied(owner, user.username, first.sequence + 1);
+    const all = await api('POST', '/operator/servers/local-1/push', { token: await operator() });
+    expect(all.status).toBe(202);
+    expect(all.body.pushed).toBeGreaterThanOrEqual(1);
+    await applied(owner, user.username, second.sequence + 1);
+    expect((await api('POST', '/operator/users/web999999999/push', { token: await operator() })).status).toBe(404);
+  });
+});
+
+describe('servers (operator)', () => {
+  it('registers, lists, views, changes servers and assigns resellers; new users go to an assigned server with room', async () => {
+    const op = await operator();
+    const id = `t-${Date.now().toString(36)}`;
+    const created = await api('POST', '/operator/servers', { token: op, body: { id, name: 'Test', instanceId: 'mi-0123456789abcdef0', addresses: ['198.51.100.7'], capacity: 1 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id, capacity: 1, users: 0, isDefault: false });
+    expect((await api('POST', '/operator/servers', { token: op, body: { id, name: 'again' } })).status).toBe(409);
+    const list = await api('GET', '/operator/servers', { token: op });
+    expect(list.body.items.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['local-1', id]));
+    expect(list.body.items.find((s: { id: string }) => s.id === 'local-1').isDefault).toBe(true);
+
+    const owner = await newReseller();
+    expect((await api('GET', `/operator/resellers/${owner.id}/servers`, { token: op })).body).toMatchObject({ rule: 'default', serverIds: ['local-1'] });
+    const assign = await api('PUT', `/operator/resellers/${owner.id}/servers`, { token: op, body: { serverIds: [id, 'local-1'] } });
+    expect(assign.status).toBe(200);
+    expect((await api('PUT', `/operator/resellers/${owner.id}/servers`, { token: op, body: { serverIds: ['nope-1'] } })).status).toBe(404);
+    const view = await api('GET', `/operator/servers/${id}`, { token: op });
+    expect(view.body.resellers).toEqual([owner.id]);
+
+    // Capacity 1: the first user goes to the test server, the second to local-1.
+    const u1 = await newUser(owner);
+    const u2 = await newUser(owner);
+    expect([u1.serverId, u2.serverId]).toEqual([id, 'local-1']);
+    expect((await api('GET', `/operator/servers/${id}`, { token: op })).body.users).toBe(1);
+    const patched = await api('PATCH', `/operator/servers/${id}`, { token: op, body: { capacity: 5, name: 'Renamed' } });
+    expect(patched.body).toMatchObject({ capacity: 5, name: 'Renamed', users: 1 });
+    expect((await api('PATCH', '/operator/servers/nope-2', { token: op, body: { capacity: 5 } })).status).toBe(404);
+  });
+});
