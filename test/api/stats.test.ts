@@ -116,6 +116,13 @@ describe('stats', () => {
     expect(res.body.summary.totalBytes).toBe(8500);
   });
 
+  it('GET /account carries the measured usage apart from the allocation', async () => {
+    const res = await api('GET', '/account', { token: owner.token });
+    expect(res.status).toBe(200);
+    expect(res.body.usage).toEqual({ trafficGbThisMonth: '0', storageMbMeasured: '0' });
+    expect(res.body.resources.trafficGb).toBeDefined();
+  });
+
   it('month must be YYYY-MM', async () => {
     expect((await api('GET', '/stats/traffic?month=2025-13', { token: owner.token })).status).toBe(400);
   });

@@ -4,6 +4,8 @@ import { passwordSchema } from '../../../shared/domain/password';
 import { preferencesSchema } from '../../../shared/domain/reseller';
 import { reply, route } from '../route';
 import { pageQuery } from './common';
+import { resellerUsage } from '../../../shared/app/stats/stats';
+import { resellerOf } from '../../../shared/app/actor';
 
 export const accountRoutes = [
   route({
@@ -11,9 +13,10 @@ export const accountRoutes = [
     path: '/account',
     access: 'reseller',
     tag: 'account',
-    summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded',
+    summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded; usage: measured traffic this month and disk',
     status: 200,
-    handle: ({ deps, actor }) => getAccount(deps, actor),
+    // `resources.trafficGb.used` stays the allocation; `usage` is what the servers measured (one extra key query).
+    handle: async ({ deps, actor }) => ({ ...(await getAccount(deps, actor)), usage: await resellerUsage(deps, resellerOf(actor)) }),
   }),
   route({
     method: 'POST',

@@ -1,0 +1,82 @@
+/**
+ * Traffic from the server logs to the ledger, end to end on its own embedded runtime (its dev clock
+ * is moved): web and FTP bytes of a day in the local server's logs, the scheduler's daily runs
+ * (usage-daily, then billing-daily), and the usage line at the window close. A re-run of the usage
+ * day bills nothing twice.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime, type Runtime } from '../../infra/local/runtime';
+
+let rt: Runtime;
+const dataDir = mkdtempSync(join(tmpdir(), 'rp-usage-billing-'));
+let token = '';
+let op = '';
+const GB = 1024 ** 3;
+
+async function call(method: string, path: string, body?: unknown, as = token) {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any };
+}
+
+async function goTo(day: string) {
+  rt.clock.setTo(new Date(`${day}T10:00:00Z`));
+  const runs = await rt.scheduler.tick();
+  expect(runs.filter((r) => !r.ok)).toEqual([]);
+}
+
+beforeAll(async () => {
+  rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'usage-operator-pw' });
+  rt.clock.setTo(new Date('2027-03-01T09:00:00Z'));
+  op = (await call('POST', '/auth/login', { username: 'operator', password: 'usage-operator-pw' }, '')).body.token;
+  const created = await call('POST', '/operator/resellers', { username: 'usageres', password: 'usage-reseller-pw', email: 'u@example.com', limits: { users: 5 } }, op);
+  expect(created.status).toBe(201);
+  token = (await call('POST', '/auth/login', { username: 'usageres', password: 'usage-reseller-pw' }, '')).body.token;
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('usage feed into billing', () => {
+  it('traffic over the allowance in the logs becomes a usage line at the window close, once', async () => {
+    const t = await call('POST', '/templates', { name: 'metered', limits: { storageMb: 100 } });
+    expect(t.status).toBe(201);
+    const plan = await call('PUT', `/templates/${t.body.id}/plan`, {
+      plan: { name: 'Metered', resources: { traffic: { free: '1', usage: '2' }, disk_quota: { free: '100', usage: '0.5' } }, creditLimit: '100' },
+    });
+    expect(plan.status).toBe(200);
+    const user = await call('POST', '/users', { limits: { storageMb: 100 }, personal: { firstName: 'U', lastName: 'B', email: 'u@example.com' } });
+    expect(user.status).toBe(201);
+    const username = user.body.username as string;
+    expect((await call('POST', `/users/${username}/billing`, { templateId: t.body.id })).status).toBe(201);
+
+    // 1.5 GB by web and 0.5 GB by FTP on March 5th: 2 GB, 1 GB over the free 1 GB.
+    const log = join(dataDir, 'servers', 'local-1', 'root', 'var', 'www', username, 'log');
+    mkdirSync(log, { recursive: true });
+    writeFileSync(join(log, 'access.log'), `198.51.100.7 - - [05/Mar/2027:08:00:00 +0000] "GET /big.iso HTTP/1.1" 200 ${1.5 * GB} "-" "curl/8"\n`);
+    writeFileSync(join(log, 'xferlog'), `Fri Mar  5 09:00:00 2027 3 198.51.100.7 ${0.5 * GB} /var/www/${username}/html/x.bin b _ o r ${username} ftp 0 * c\n`);
+
+    await goTo('2027-04-02');
+    const stats = await call('GET', `/users/${username}/stats?month=2027-03`);
+    expect(stats.body.days.find((d: { day: string }) => d.day === '2027-03-05')).toMatchObject({ webBytes: 1.5 * GB, ftpBytes: 0.5 * GB });
+
+    const ledger = async () => (await call('GET', `/users/${username}/billing/ledger?limit=100`)).body.lines as { date: string; resource: string; type: string; amount: string }[];
+    const usage = (await ledger()).filter((l) => l.type === 'usage');
+    expect(usage).toEqual([expect.objectContaining({ date: '2027-04-01', resource: 'traffic', amount: '2.00' })]);
+
+    // The usage day again (scheduled on the 6th, it reports the 5th): nothing is billed twice.
+    const again = await call('POST', '/__dev/jobs/usage-daily', { day: '2027-03-06' }, op);
+    expect(again.body.runs[0].ok).toBe(true);
+    expect(again.body.runs[0].result.billing.already).toBe(1);
+    expect((await ledger()).filter((l) => l.type === 'usage')).toEqual(usage);
+  }, 120_000);
+});
