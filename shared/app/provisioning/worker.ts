@@ -67,7 +67,7 @@ export async function runProvisioning(deps: WorkerDeps, opts: WorkerOptions = {}
     const due: DueEntry[] = [];
     for (let shard = 0; shard < deps.provisioning.shards; shard++) due.push(...(await deps.provisioning.due(shard, now, batch)));
     // An entry already handled in this run (e.g. superseded and due again) waits for the next pass.
-    const fresh = due.filter((e) => !seen.has(`${e.token}`));
+    const fresh = due.filter((e) => !seen.has(e.token));
     if (!fresh.length) break;
     let next = 0;
     const workers = Array.from({ length: Math.min(concurrency, fresh.length) }, async () => {
@@ -79,6 +79,8 @@ export async function runProvisioning(deps: WorkerDeps, opts: WorkerOptions = {}
           return 'skipped' as Outcome;
         });
         result[outcome]++;
+        // Superseded: a newer change is queued (possibly at the same position): worth another pass.
+        if (outcome === 'superseded') seen.delete(entry.token);
       }
     });
     await Promise.all(workers);
