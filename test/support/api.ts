@@ -94,3 +94,17 @@ export async function newUser(owner: TestReseller, body: Record<string, unknown>
   if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/**
+ * Waits until the provisioning worker has applied the user's latest change (`provisioning.status`
+ * `applied`), so that what the reseller reads no longer changes in the background.
+ */
+export async function waitProvisioned(owner: TestReseller, username: string, timeoutMs = 30_000): Promise<any> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api('GET', `/users/${username}`, { token: owner.token });
+    if (res.status === 200 && res.body.provisioning?.status === 'applied') return res.body.provisioning;
+    if (Date.now() > end) throw new Error(`${username} not provisioned in ${timeoutMs} ms: ${JSON.stringify(res.body?.provisioning)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

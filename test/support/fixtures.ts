@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { api, giveIps, newUser, operator, randomIp, type TestReseller } from './api';
+import { api, giveIps, newUser, operator, randomIp, waitProvisioned, type TestReseller } from './api';
 
 /**
  * How a reseller comes to own the thing a path parameter names, for the tenancy matrix.
@@ -34,6 +34,8 @@ export const FIXTURES: Record<string, Fixture> = {
     if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
     const acct = await api('POST', `/users/${user.username}/billing`, { token: owner.token, body: { templateId: tpl.body.id } });
     if (acct.status !== 201) throw new Error(`billing fixture: ${acct.status} ${JSON.stringify(acct.body)}`);
+    // The provisioning worker changes the user's status in the background: let it settle first.
+    await waitProvisioned(owner, user.username);
     return user.username;
   },
   /** A fresh hosting server registered by the operator (servers are operator-only). */
