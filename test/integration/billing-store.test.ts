@@ -1,22 +1,54 @@
 /**
  * The billing store on DynamoDB Local: concurrent writers, repeated daily runs, and the rule that a
- * ledger line is written once and never edited. The account is set up through the HTTP API; the
- * billing use cases then run in-process with a clock of the test's own, on the same table.
+ * ledger line is written once and never edited. It runs on an embedded runtime of its own: the
+ * daily job moves every account of its table to 2027, which must not touch other tests' accounts.
+ * Accounts are set up through the HTTP API; the billing use cases then run in-process with a
+ * clock of the test's own, on the same table.
  */
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime, type Runtime } from '../../infra/local/runtime';
 import { composeFromEnv, type AppDeps } from '../../shared/adapters/compose';
 import { openBillingAccount, recordPayment, changeHolding, listLedger, getBillingAccount } from '../../shared/app/billing/accounts';
 import { putPlan } from '../../shared/app/billing/plans';
 import { runBillingDay } from '../../shared/app/billing/daily';
 import { load } from '../../shared/app/billing/account-store';
 import { StaleAccountError } from '../../shared/ports/billing-repository';
-import { api, newReseller, newUser } from '../support/api';
+
+let rt: Runtime;
+const dataDir = mkdtempSync(join(tmpdir(), 'rp-billing-store-'));
+beforeAll(async () => {
+  rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'store-operator-password' });
+}, 120_000);
+afterAll(async () => {
+  await rt?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+let resellers = 0;
+async function newReseller() {
+  const op = (await call('POST', '/auth/login', { username: 'operator', password: 'store-operator-password' })).body.token;
+  const username = `store${++resellers}`;
+  const created = await call('POST', '/operator/resellers', { username, password: 'store-reseller-password', email: 's@example.com', limits: { users: 10 } }, op);
+  const token = (await call('POST', '/auth/login', { username, password: 'store-reseller-password' })).body.token as string;
+  return { id: created.body.id as string, username, token };
+}
 
 let now = new Date('2027-06-01T10:00:00Z');
 async function deps(): Promise<AppDeps> {
   return composeFromEnv(
-    { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), DATA_DIR: inject('dataDir') },
+    { TABLE_NAME: rt.tableName, DYNAMODB_ENDPOINT: rt.dynamoEndpoint, DATA_DIR: dataDir },
     { clock: { now: () => now } },
   );
 }
@@ -25,11 +57,12 @@ async function setup() {
   const reseller = await newReseller();
   const actor = { role: 'reseller' as const, username: reseller.username, resellerId: reseller.id };
   const d = await deps();
-  const t = await api('POST', '/templates', { token: reseller.token, body: { name: 'billing store', limits: { storageMb: 10 } } });
+  const t = await call('POST', '/templates', { name: 'billing store', limits: { storageMb: 10 } }, reseller.token);
   await putPlan(d, actor, t.body.id, {
     plan: { name: 'Store', resources: { traffic: { free: '10', setup: '1', recurrent: '2', usage: '5' } }, creditLimit: '1000' },
   });
-  const user = (await newUser(reseller)).username as string;
+  const u = await call('POST', '/users', { limits: { storageMb: 10 }, personal: { firstName: 'S', lastName: 'T', email: 's@example.com' } }, reseller.token);
+  const user = u.body.username as string;
   await openBillingAccount(d, actor, user, { templateId: t.body.id, periodMonths: 1 });
   return { d, actor, user, reseller };
 }
