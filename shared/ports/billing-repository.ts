@@ -56,6 +56,8 @@ export interface BillingRepository {
   readonly shards: number;
   /** Does the hosted user / template exist for this reseller (tenancy and 404s). */
   userExists(resellerId: string, username: string): Promise<boolean>;
+  /** The hosted user's panel limits, or undefined when there is no such user of this reseller. */
+  userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined>;
   templateExists(resellerId: string, templateId: string): Promise<boolean>;
 }
 

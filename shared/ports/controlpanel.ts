@@ -1,3 +1,4 @@
+import type { BillingWrite } from './billing-repository';
 import type { CounterChange } from '../domain/controlpanel/allocation';
 import type { RegistrationEmail, Template } from '../domain/controlpanel/templates';
 import type { CertificateSummary, HostedUser, UserStatus } from '../domain/controlpanel/users';
@@ -56,6 +57,8 @@ export interface UserWrite {
    * transaction (shared/domain/provisioning/status.ts). `deleted` queues the delete for the server.
    */
   provision?: { at: string; serverId?: string; deleted?: boolean };
+  /** A change of billed limits (or a delete) re-prices the user's billing account in the same transaction. */
+  billing?: BillingWrite;
 }
 
 export interface UserFilter extends PageRequest {

@@ -60,8 +60,8 @@ async function templateWithPlan(plan: unknown) {
   return t.body.id as string;
 }
 
-async function newUser() {
-  const u = await call('POST', '/users', { limits: { storageMb: 10 }, personal: { firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com' } });
+async function newUser(limits: Record<string, number> = {}) {
+  const u = await call('POST', '/users', { limits: { storageMb: 10, ...limits }, personal: { firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com' } });
   expect(u.status).toBe(201);
   return u.body.username as string;
 }
@@ -74,17 +74,22 @@ describe('billing over HTTP with a moving clock', () => {
       creditLimit: '100',
       billingPeriods: [1, 2],
     });
-    const user = await newUser();
+    const user = await newUser({ trafficGb: 10 });
     const opened = await call('POST', `/users/${user}/billing`, { templateId, periodMonths: 2 });
     expect(opened.status).toBe(201);
     expect(opened.body.period).toEqual({ start: '2027-03-01', end: '2027-05-01' });
     expect(opened.body.holding).toEqual({ traffic: '10' });
 
     await goTo('2027-03-15');
-    const bought = await call('POST', `/users/${user}/billing/hold`, { hold: { traffic: '12' } });
+    // The user's traffic limit IS the billed holding: raising it is the purchase.
+    const bought = await call('PATCH', `/users/${user}`, { limits: { trafficGb: 12 } });
     expect(bought.status).toBe(200);
-    expect(bought.body.holding.traffic).toBe('12');
-    expect(bought.body.balance).toBe('-6.16');
+    const billing = (await call('GET', `/users/${user}/billing`)).body;
+    expect(billing.holding.traffic).toBe('12');
+    expect(billing.balance).toBe('-6.16');
+    const direct = await call('POST', `/users/${user}/billing/hold`, { hold: { traffic: '14' } });
+    expect(direct.status).toBe(400);
+    expect(direct.body.error.fields['hold.traffic']).toMatch(/trafficGb/);
 
     await goTo('2027-03-16');
     const lines = await allLines(user);
@@ -107,7 +112,7 @@ describe('billing over HTTP with a moving clock', () => {
       resources: { traffic: { free: '12', setup: '0', recurrent: '1', usage: '5' } },
       creditLimit: '100',
     });
-    const user = await newUser();
+    const user = await newUser({ trafficGb: 12 });
     expect((await call('POST', `/users/${user}/billing`, { templateId })).status).toBe(201);
     // 5 GB used in the first ten days. Until the servers' traffic reports feed billing (issue 5), the
     // usage goes in through the same use-case functions the daily job uses.
@@ -116,7 +121,7 @@ describe('billing over HTTP with a moving clock', () => {
     const loaded = await load(rt.deps, (await rt.deps.resellers.list({ limit: 100 })).items.find((r) => r.username === 'billres')!.id, user);
     await save(rt.deps, loaded, applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: '2027-04-01', type: 'use', use: { traffic: '5' } }));
     await goTo('2027-04-11');
-    const changed = await call('POST', `/users/${user}/billing/hold`, { hold: { traffic: '13' } });
+    const changed = await call('PATCH', `/users/${user}`, { limits: { trafficGb: 13 } });
     expect(changed.status).toBe(200);
     await goTo('2027-04-12');
     const usage = (await allLines(user)).filter((l) => l.type === 'usage');
@@ -133,17 +138,23 @@ describe('billing over HTTP with a moving clock', () => {
     const user = await newUser();
     expect((await call('POST', `/users/${user}/billing`, { templateId })).status).toBe(201);
     const before = await call('GET', `/users/${user}/billing`);
-    const refused = await call('POST', `/users/${user}/billing/hold`, { hold: { mailbox: '3' } });
+    const userBefore = await call('GET', `/users/${user}`);
+    const refused = await call('PATCH', `/users/${user}`, { limits: { pop3Boxes: 3 } });
     expect(refused.status).toBe(402);
     expect(refused.body.error.code).toBe('CREDIT_LIMIT');
+    // Neither the billing account nor the user changed: one transaction or nothing.
     expect(await call('GET', `/users/${user}/billing`)).toEqual(before);
+    expect((await call('GET', `/users/${user}`)).body.limits).toEqual(userBefore.body.limits);
 
     const paid = await call('POST', `/users/${user}/billing/payments`, { amount: '20,00', reference: 'bank-77' });
     expect(paid.status).toBe(201);
     expect(paid.body.balance).toBe('20.00');
-    const bought = await call('POST', `/users/${user}/billing/hold`, { hold: { mailbox: '3' } });
+    const bought = await call('PATCH', `/users/${user}`, { limits: { pop3Boxes: 3 } });
     expect(bought.status).toBe(200);
-    expect(Number(bought.body.balance)).toBeLessThan(20);
+    // 2 mailboxes over the free one: setup 2 x 3 + prorated recurrent.
+    const after = (await call('GET', `/users/${user}/billing`)).body;
+    expect(after.holding.mailbox).toBe('3');
+    expect(Number(after.balance)).toBeLessThan(20 - 6);
 
     const badAmount = await call('POST', `/users/${user}/billing/payments`, { amount: '1.234.5' });
     expect(badAmount.status).toBe(400);
@@ -156,8 +167,8 @@ describe('billing over HTTP with a moving clock', () => {
       resources: { disk_quota: { free: '100', recurrent: '0.1', usage: '0.2' } },
       creditLimit: '50',
     });
-    const user = await newUser();
-    expect((await call('POST', `/users/${user}/billing`, { templateId, hold: { disk_quota: '110' } })).status).toBe(201);
+    const user = await newUser({ storageMb: 110 });
+    expect((await call('POST', `/users/${user}/billing`, { templateId })).status).toBe(201);
     const preview = await call('GET', `/users/${user}/billing/preview`);
     expect(preview.status).toBe(200);
     expect(preview.body.lines).toEqual([expect.objectContaining({ resource: 'disk_quota', type: 'recurrent', quantity: '10', amount: '1.00' })]);
@@ -165,5 +176,28 @@ describe('billing over HTTP with a moving clock', () => {
     const bad = await call('PUT', `/templates/${templateId}/plan`, { plan: { name: 'x', resources: { traffic: { usage: '1,000.5' } } } });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.error.fields)).toEqual(['plan.resources.traffic.usage']);
+  });
+
+  it('closes the billing account when the user is deleted: the unused recurrent comes back', async () => {
+    const templateId = await templateWithPlan({
+      name: 'Close on delete',
+      resources: { mysql_db: { free: '0', setup: '0', recurrent: '3' } },
+      creditLimit: '100',
+    });
+    const user = await newUser({ mysqlDatabases: 1 });
+    expect((await call('POST', `/users/${user}/billing`, { templateId })).status).toBe(201);
+    const day = rt.clock.now().toISOString().slice(0, 10);
+    await goTo(new Date(Date.parse(`${day}T00:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10));
+    const resellerId = (await rt.deps.resellers.list({ limit: 100 })).items.find((r) => r.username === 'billres')!.id;
+    expect((await call('DELETE', `/users/${user}`)).status).toBeLessThan(300);
+    const { load } = await import('../../shared/app/billing/account-store');
+    const closed = await load(rt.deps, resellerId, user);
+    expect(closed.state.status).toBe('closed');
+    // The final bill stays readable after the user is gone: 3.00 charged, the unused part refunded.
+    const lines = await allLines(user);
+    expect(lines.find((l) => l.type === 'recurrent')?.amount).toBe('3.00');
+    const refund = lines.find((l) => l.type === 'refund');
+    expect(Number(refund?.amount)).toBeLessThan(0);
+    expect(Number(refund?.amount)).toBeGreaterThan(-3);
   });
 });

@@ -59,7 +59,7 @@ async function setup() {
   const d = await deps();
   const t = await call('POST', '/templates', { name: 'billing store', limits: { storageMb: 10 } }, reseller.token);
   await putPlan(d, actor, t.body.id, {
-    plan: { name: 'Store', resources: { traffic: { free: '10', setup: '1', recurrent: '2', usage: '5' } }, creditLimit: '1000' },
+    plan: { name: 'Store', resources: { mailbox_quota: { free: '10', setup: '1', recurrent: '2', usage: '5' } }, creditLimit: '1000' },
   });
   const u = await call('POST', '/users', { limits: { storageMb: 10 }, personal: { firstName: 'S', lastName: 'T', email: 's@example.com' } }, reseller.token);
   const user = u.body.username as string;
@@ -81,7 +81,7 @@ describe('billing store on DynamoDB Local', () => {
   it('runs the daily job twice at once for the same day and writes every line once', async () => {
     now = new Date('2027-06-01T10:00:00Z');
     const { d, actor, user } = await setup();
-    await changeHolding(d, actor, user, { hold: { traffic: '15' } });
+    await changeHolding(d, actor, user, { hold: { mailbox_quota: '15' } });
     now = new Date('2027-07-03T10:00:00Z');
     const [a, b] = await Promise.all([runBillingDay(d, '2027-07-02'), runBillingDay(d, '2027-07-02')]);
     expect(a.failed).toEqual([]);
@@ -101,9 +101,9 @@ describe('billing store on DynamoDB Local', () => {
   it('refuses to write an existing ledger line again, and a stale account version, as one failed transaction', async () => {
     now = new Date('2027-06-01T10:00:00Z');
     const { d, actor, reseller, user } = await setup();
-    await changeHolding(d, actor, user, { hold: { traffic: '12' } });
+    await changeHolding(d, actor, user, { hold: { mailbox_quota: '12' } });
     const loaded = await load(d, reseller.id, user);
-    const line = { id: '2027-06-01#traffic#setup', date: '2027-06-01', resource: 'traffic', type: 'setup' as const, quantity: '1', amount: '99.00' };
+    const line = { id: '2027-06-01#mailbox_quota#setup', date: '2027-06-01', resource: 'mailbox_quota', type: 'setup' as const, quantity: '1', amount: '99.00' };
     // Right version, but the line id exists after the day is settled: nothing is written.
     now = new Date('2027-06-02T10:00:00Z');
     await runBillingDay(d, '2027-06-02');

@@ -119,7 +119,7 @@ export const billingRoutes = [
     summary: 'Buy or release units (e.g. traffic GB): 402 when the credit limit does not cover the purchase',
     params: usernameParam,
     body: holdSchema,
-    example: { hold: { traffic: '12' } },
+    example: { hold: { mailbox_quota: '200' } },
     status: 200,
     handle: ({ deps, actor, params, body }) => changeHolding(deps, actor, params.username as string, body),
   }),

@@ -38,6 +38,59 @@ function lineFromItem(i: Record<string, unknown>): StoredLine {
   };
 }
 
+type BillingTxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * The items of one billing write: the account at the version read, each new ledger line only if
+ * absent, the notices. Exported so a control-panel change that re-prices a user's holding goes into
+ * the same transaction as the user (shared/adapters/dynamodb/user-repository.ts).
+ */
+export function billingTransactItems(tableName: string, w: BillingWrite): BillingTxItem[] {
+  const a = w.account;
+  const items: BillingTxItem[] = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...keys.billingAccount(a.resellerId, a.username),
+          ...keys.billingShard(a.resellerId, a.username, SHARDS),
+          type: 'billingAccount',
+          resellerId: a.resellerId,
+          username: a.username,
+          templateId: a.templateId,
+          state: JSON.stringify(a.state),
+          appliedChanges: a.appliedChanges,
+          version: a.version,
+          usageThrough: a.usageThrough ?? undefined,
+          openedAt: a.openedAt,
+          updatedAt: a.updatedAt,
+        },
+        ConditionExpression: w.expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
+        ExpressionAttributeValues: w.expectedVersion === null ? undefined : { ':v': w.expectedVersion },
+      },
+    },
+    ...w.lines.map((l) => ({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...keys.ledgerLine(a.resellerId, a.username, l.id),
+          type: 'ledgerLine',
+          date: l.date,
+          resource: l.resource,
+          lineType: l.type,
+          quantity: l.quantity,
+          amount: l.amount,
+          note: l.note,
+        },
+        // A line is written once and never edited: the same id again means this work was done.
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    })),
+    ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
+  ];
+  return items;
+}
+
 export class DynamoBillingRepository implements BillingRepository {
   readonly shards = SHARDS;
 
@@ -86,48 +139,7 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async write(w: BillingWrite): Promise<void> {
-    const a = w.account;
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...keys.billingAccount(a.resellerId, a.username),
-            ...keys.billingShard(a.resellerId, a.username, SHARDS),
-            type: 'billingAccount',
-            resellerId: a.resellerId,
-            username: a.username,
-            templateId: a.templateId,
-            state: JSON.stringify(a.state),
-            appliedChanges: a.appliedChanges,
-            version: a.version,
-            usageThrough: a.usageThrough ?? undefined,
-            openedAt: a.openedAt,
-            updatedAt: a.updatedAt,
-          },
-          ConditionExpression: w.expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
-          ExpressionAttributeValues: w.expectedVersion === null ? undefined : { ':v': w.expectedVersion },
-        },
-      },
-      ...w.lines.map((l) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...keys.ledgerLine(a.resellerId, a.username, l.id),
-            type: 'ledgerLine',
-            date: l.date,
-            resource: l.resource,
-            lineType: l.type,
-            quantity: l.quantity,
-            amount: l.amount,
-            note: l.note,
-          },
-          // A line is written once and never edited: the same id again means this work was done.
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      })),
-      ...w.messages.map((m) => ({ Put: { TableName: this.tableName, Item: messageItem(a.resellerId, m) } })),
-    ];
+    const items = billingTransactItems(this.tableName, w);
     if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`billing write of ${items.length} items is over the transaction limit`);
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -150,6 +162,13 @@ export class DynamoBillingRepository implements BillingRepository {
 
   async userExists(resellerId: string, username: string): Promise<boolean> {
     return this.exists(keys.user(resellerId, username));
+  }
+
+  async userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.user(resellerId, username), ProjectionExpression: 'limits' }),
+    );
+    return out.Item ? ((out.Item.limits as Record<string, number> | undefined) ?? {}) : undefined;
   }
 
   async templateExists(resellerId: string, templateId: string): Promise<boolean> {

@@ -26,9 +26,11 @@ import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
 import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
+import { billingTransactItems } from './billing-repository';
+import { StaleAccountError } from '../../ports/billing-repository';
 
 type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'server' | 'other'; name?: string; field?: string } };
+type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'server' | 'billing' | 'other'; name?: string; field?: string } };
 
 const USER_FIELDS = [
   'username',
@@ -343,6 +345,9 @@ export class DynamoUserRepository implements UserRepository {
 
     // 7. The message log entries that record the change.
     for (const m of w.messages) items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: messageItem(resellerId, m) } } });
+
+    // 8. The billing account re-priced for the change, at the version read.
+    if (w.billing) for (const item of billingTransactItems(T, w.billing)) items.push({ tag: { kind: 'billing' }, item });
     return items;
   }
 
@@ -386,6 +391,7 @@ export class DynamoUserRepository implements UserRepository {
           throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
         }
         if (tag?.kind === 'owner') throw new ConflictError('username is taken', 'USERNAME_TAKEN');
+        if (tag?.kind === 'billing') throw new StaleAccountError();
         if (tag?.kind === 'server') {
           throw new ConflictError(`hosting server ${tag.name} has no free capacity; try again`, 'SERVER_FULL');
         }

@@ -8,7 +8,7 @@ import { advanceAccount, type CycleResult } from '../../domain/billing/account-c
 import { formatDay, parseDay } from '../../domain/billing/dates';
 import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/billing/engine';
 import type { PlanVersions } from '../../domain/billing/plan-versions';
-import { StaleAccountError, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
+import { StaleAccountError, type BillingWrite, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
 import type { Message } from '../../ports/message-log';
 import type { BillingDeps } from './billing-deps';
 
@@ -41,12 +41,15 @@ export function noticesToMessages(deps: BillingDeps, username: string, notices: 
   }));
 }
 
-export async function save(
+export type SaveExtra = { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null };
+
+/** The write that saves `result` over `loaded`, for the billing store or another transaction. */
+export function prepareSave(
   deps: BillingDeps,
   loaded: Loaded,
   result: Pick<CycleResult, 'state' | 'appliedChanges' | 'lines' | 'notices'>,
-  extra: { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null } = {},
-): Promise<StoredAccount> {
+  extra: SaveExtra = {},
+): BillingWrite {
   const account: StoredAccount = {
     ...loaded.account,
     templateId: extra.templateId ?? loaded.account.templateId,
@@ -56,13 +59,23 @@ export async function save(
     usageThrough: extra.usageThrough !== undefined ? extra.usageThrough : loaded.account.usageThrough,
     updatedAt: deps.clock.now().toISOString(),
   };
-  await deps.billing.write({
+  return {
     account,
     expectedVersion: loaded.account.version,
     lines: [...result.lines, ...(extra.lines ?? [])],
     messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
-  });
-  return account;
+  };
+}
+
+export async function save(
+  deps: BillingDeps,
+  loaded: Loaded,
+  result: Pick<CycleResult, 'state' | 'appliedChanges' | 'lines' | 'notices'>,
+  extra: SaveExtra = {},
+): Promise<StoredAccount> {
+  const write = prepareSave(deps, loaded, result, extra);
+  await deps.billing.write(write);
+  return write.account;
 }
 
 /**

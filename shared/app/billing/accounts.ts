@@ -11,6 +11,7 @@ import type { Principal } from '../../ports/identity';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
 import { advanceTo, load, mutate } from './account-store';
+import { holdFromPanel, PANEL_LIMIT_OF } from './panel-holding';
 import { today, type BillingDeps } from './billing-deps';
 
 const decimalInput = z.union([z.string(), z.number()]);
@@ -68,7 +69,8 @@ async function requireUser(deps: BillingDeps, resellerId: string, username: stri
 /** Subscribes a hosted user to a template's plan from today. */
 export async function openBillingAccount(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof openAccountSchema>) {
   const resellerId = resellerOf(actor);
-  await requireUser(deps, resellerId, username);
+  const limits = await deps.billing.userLimits(resellerId, username);
+  if (!limits) throw new NotFoundError('user not found');
   const stored = await deps.billing.getPlan(resellerId, input.templateId);
   if (!stored) throw ValidationError.field('templateId', 'has no plan');
   const plan = stored.versions.plan;
@@ -77,9 +79,11 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
   }
   const day = today(deps);
   const prices = pricesAsOf(stored.versions, day);
-  const hold: Record<string, string> = defaultHolding(plan);
+  // The plan's defaults, then what the user's panel limits already give it, then what is asked.
+  const hold: Record<string, string> = { ...defaultHolding(plan), ...holdFromPanel(limits, prices) };
   for (const [id, q] of Object.entries(input.hold ?? {})) {
     if (!prices[id]) throw ValidationError.field(`hold.${id}`, 'is not a resource of the plan');
+    if (PANEL_LIMIT_OF[id]) throw ValidationError.field(`hold.${id}`, `is the user's limit ${PANEL_LIMIT_OF[id]}: set it on the user`);
     hold[id] = parseDecimal(`hold.${id}`, q, QUANTITY_RULES).toFixed();
     const max = prices[id]!.max;
     if (max !== undefined && Number(hold[id]) > Number(max)) throw ValidationError.field(`hold.${id}`, `is above the plan's max ${max}`);
@@ -176,7 +180,11 @@ export async function recordAdjustment(deps: BillingDeps, actor: Principal, user
 export async function changeHolding(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof holdSchema>) {
   const resellerId = resellerOf(actor);
   const hold: Record<string, string> = {};
-  for (const [id, q] of Object.entries(input.hold)) hold[id] = parseDecimal(`hold.${id}`, q, QUANTITY_RULES).toFixed();
+  for (const [id, q] of Object.entries(input.hold)) {
+    // One source of truth: quantities that are panel limits change with the user (PATCH /users/{username}).
+    if (PANEL_LIMIT_OF[id]) throw ValidationError.field(`hold.${id}`, `is the user's limit ${PANEL_LIMIT_OF[id]}: change it with PATCH /users/${username}`);
+    hold[id] = parseDecimal(`hold.${id}`, q, QUANTITY_RULES).toFixed();
+  }
   return mutate(deps, resellerId, username, (loaded, day) => {
     const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'hold', hold });
     return { result, value: view(result.state, loaded.account.templateId) };

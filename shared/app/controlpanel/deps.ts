@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps';
+import type { BillingRepository } from '../../ports/billing-repository';
 import type { CertificateStore, IpPoolRepository, SettingsRepository, TemplateRepository, UserRepository } from '../../ports/controlpanel';
 import type { KeyCipher } from '../../ports/key-cipher';
 import type { Mailer } from '../../ports/mailer';
@@ -20,7 +21,7 @@ export interface ControlPanelPorts {
   hashPassword: (password: string) => Promise<string>;
 }
 
-export type ControlPanelDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts;
+export type ControlPanelDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & { billing: BillingRepository };
 
 /** A message ready to go into a transaction with the change it records. */
 export function message(deps: CoreDeps, type: Message['type'], text: string, subject?: Record<string, string>): Message {

@@ -31,6 +31,8 @@ import { resellerOf } from '../actor';
 import { message, type ControlPanelDeps } from './deps';
 import { provisioningView } from '../../domain/provisioning/status';
 import { chooseServer } from '../provisioning/placement';
+import { closeForDeletedUser, holdingChangeForLimits } from '../billing/panel-holding';
+import { StaleAccountError } from '../../ports/billing-repository';
 
 const fail = (message: string, errors: FieldErrors) => {
   if (Object.keys(errors).length) throw new ValidationError(message, errors);
@@ -262,6 +264,24 @@ async function changeUser(
   templateId?: string,
 ) {
   const resellerId = resellerOf(actor);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await changeUserOnce(deps, resellerId, username, what, mutate, templateId);
+    } catch (e) {
+      // The billing account moved between our read and the transaction (a payment, the daily job).
+      if (!(e instanceof StaleAccountError) || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function changeUserOnce(
+  deps: ControlPanelDeps,
+  resellerId: string,
+  username: string,
+  what: string,
+  mutate: (user: HostedUser, ctx: ChangeContext) => Mutation,
+  templateId?: string,
+) {
   const ctx = await deps.users.loadForChange(resellerId, username, templateId);
   if (!ctx?.user) throw new NotFoundError('user not found');
   const before = ctx.user;
@@ -278,6 +298,8 @@ async function changeUser(
   const delta = allocationDelta(before.limits, after.limits);
   const exceeded = exceededMaximums(delta, ctx.reseller);
   const counters = await guard(deps, ctx.reseller, delta, `${what} ${username}`, true);
+  // Limits that are billed are a purchase or a release: priced now, written with the user (402 refuses both).
+  const billing = await holdingChangeForLimits(deps, resellerId, username, before.limits, after.limits);
   await commit(
     deps,
     resellerId,
@@ -291,6 +313,7 @@ async function changeUser(
       ipReleased: m.ipReleased,
       messages: [message(deps, 'notice', m.text, { user: username }), ...exceededMessages(deps, exceeded, username)],
       provision: { at: after.updatedAt, serverId: before.serverId ?? undefined },
+      billing,
     },
     `${what} ${username}`,
   );
@@ -448,11 +471,13 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
   const ctx = await deps.users.loadForChange(resellerId, username);
   if (!ctx?.user) throw new NotFoundError('user not found');
   const before = ctx.user;
+  const billing = await closeForDeletedUser(deps, resellerId, username);
   await commit(
     deps,
     resellerId,
     {
       before,
+      billing,
       counters: { delta: allocationDelta(before.limits, undefined), guards: [] },
       domainsAdded: [],
       domainsRemoved: before.domains.map((d) => d.name),
@@ -463,7 +488,10 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
       provision: { at: deps.clock.now().toISOString(), serverId: before.serverId ?? undefined, deleted: true },
     },
     `delete user ${username}`,
-  );
+  ).catch((e) => {
+    if (e instanceof StaleAccountError) throw new ConflictError('the billing account changed meanwhile; try again', 'BUSY');
+    throw e;
+  });
 }
 
 /** Circular to all users (the seed): one e-mail per user, some users left out on request. */
