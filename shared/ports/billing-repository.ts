@@ -54,8 +54,7 @@ export interface BillingRepository {
   /** Every account, shard by shard, for the daily job. */
   listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>>;
   readonly shards: number;
-  /** Does the hosted user / template exist for this reseller (tenancy and 404s). */
-  userExists(resellerId: string, username: string): Promise<boolean>;
+  /** Does the template exist for this reseller (tenancy and 404s). */
   /** The hosted user's panel limits, or undefined when there is no such user of this reseller. */
   userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined>;
   templateExists(resellerId: string, templateId: string): Promise<boolean>;

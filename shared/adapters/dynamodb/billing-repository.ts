@@ -160,10 +160,6 @@ export class DynamoBillingRepository implements BillingRepository {
     return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.billingShardPartition(shard), page, map: accountFromItem });
   }
 
-  async userExists(resellerId: string, username: string): Promise<boolean> {
-    return this.exists(keys.user(resellerId, username));
-  }
-
   async userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.user(resellerId, username), ProjectionExpression: 'limits' }),

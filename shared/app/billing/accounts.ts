@@ -62,10 +62,6 @@ function view(state: AccountState, templateId: string) {
   };
 }
 
-async function requireUser(deps: BillingDeps, resellerId: string, username: string) {
-  if (!(await deps.billing.userExists(resellerId, username))) throw new NotFoundError('user not found');
-}
-
 /** Subscribes a hosted user to a template's plan from today. */
 export async function openBillingAccount(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof openAccountSchema>) {
   const resellerId = resellerOf(actor);
