@@ -54,9 +54,9 @@ export interface BillingRepository {
   /** Every account, shard by shard, for the daily job. */
   listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>>;
   readonly shards: number;
-  /** Does the template exist for this reseller (tenancy and 404s). */
   /** The hosted user's panel limits, or undefined when there is no such user of this reseller. */
   userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined>;
+  /** Does the template exist for this reseller (tenancy and 404s). */
   templateExists(resellerId: string, templateId: string): Promise<boolean>;
 }
 
