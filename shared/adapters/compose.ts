@@ -36,7 +36,7 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
-  roundTrips: { count: number };
+  roundTrips: { count: number; byCommand: Record<string, number> };
 };
 
 export type Env = Record<string, string | undefined>;
@@ -59,10 +59,12 @@ export async function composeFromEnv(
 ): Promise<AppDeps> {
   const tableName = required(env, 'TABLE_NAME');
   const db = createDocumentClient(env.DYNAMODB_ENDPOINT ? localClientConfig(env.DYNAMODB_ENDPOINT) : {});
-  const roundTrips = { count: 0 };
+  const roundTrips = { count: 0, byCommand: {} as Record<string, number> };
   db.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       roundTrips.count++;
+      const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      roundTrips.byCommand[name] = (roundTrips.byCommand[name] ?? 0) + 1;
       return next(args);
     },
     { step: 'finalizeRequest', name: 'countRoundTrips' },
