@@ -15,7 +15,7 @@ const N = Number(process.env.BENCH_N ?? 200);
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'rp-bench-'));
-  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'bench-operator-password' });
+  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'bench-operator-password', backgroundJobs: false });
   const results: BenchResult[] = [];
   try {
     const { deps, url } = rt;

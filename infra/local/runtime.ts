@@ -36,6 +36,11 @@ export interface RuntimeOptions {
   tableName?: string;
   log?: (line: string) => void;
   env?: Env;
+  /**
+   * Run scheduled and rate jobs in the background (default). Benchmarks turn it off so that the
+   * DynamoDB round trips they count belong to the request measured and nothing else.
+   */
+  backgroundJobs?: boolean;
 }
 
 export interface Runtime {
@@ -103,13 +108,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
     const scheduler = new LocalScheduler(clock, undefined, undefined, log);
-    scheduler.start();
-    // rate(...) jobs (the provisioning worker) on a short interval, so failed pushes are retried
-    // when their backoff has passed; and right after every request that may have changed something.
-    scheduler.startRateJobs(Number(env.LOCAL_RATE_JOB_INTERVAL_MS) || 2000);
+    const background = opts.backgroundJobs ?? true;
+    if (background) {
+      scheduler.start();
+      // rate(...) jobs (the provisioning worker) on a short interval, so failed pushes are retried
+      // when their backoff has passed; and right after every request that may have changed something.
+      scheduler.startRateJobs(Number(env.LOCAL_RATE_JOB_INTERVAL_MS) || 2000);
+    }
     started.push({ stop: () => scheduler.stop().then(() => undefined) });
     const afterChange = <T>(method: string, out: T): T => {
-      if (method !== 'GET') void scheduler.runRateJob(PROVISIONING_JOB);
+      if (background && method !== 'GET') void scheduler.runRateJob(PROVISIONING_JOB);
       return out;
     };
     // As API Gateway does, each route goes to the function that serves it on AWS.

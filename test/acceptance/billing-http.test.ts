@@ -4,33 +4,16 @@
  * the allowance at a window close, the credit limit's 402, payments, and a re-run of the daily job
  * that charges nothing twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../infra/local/runtime';
+import type { Runtime } from '../../infra/local/runtime';
 import { runBillingDay } from '../../shared/app/billing/daily';
+import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
 
+let own: OwnRuntime;
 let rt: Runtime;
-const dataDir = mkdtempSync(join(tmpdir(), 'rp-billing-'));
 let token = '';
-
-async function call(method: string, path: string, body?: unknown, as = token) {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any };
-}
-
-/** Moves the dev clock to `day` 10:00 UTC and lets the scheduler run every day that passed. */
-async function goTo(day: string) {
-  rt.clock.setTo(new Date(`${day}T10:00:00Z`));
-  const runs = await rt.scheduler.tick();
-  expect(runs.filter((r) => !r.ok)).toEqual([]);
-}
+const call = (method: string, path: string, body?: unknown, as = token) => own.call(method, path, body, as);
+const goTo = (day: string) => own.goTo(day);
 
 async function allLines(username: string) {
   const res = await call('GET', `/users/${username}/billing/ledger?limit=100`);
@@ -39,17 +22,13 @@ async function allLines(username: string) {
 }
 
 beforeAll(async () => {
-  rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'billing-operator-pw' });
-  rt.clock.setTo(new Date('2027-03-01T09:00:00Z'));
-  const op = (await call('POST', '/auth/login', { username: 'operator', password: 'billing-operator-pw' }, '')).body.token;
-  const created = await call('POST', '/operator/resellers', { username: 'billres', password: 'billing-reseller-pw', email: 'b@example.com', limits: { users: 20 } }, op);
-  expect(created.status).toBe(201);
-  token = (await call('POST', '/auth/login', { username: 'billres', password: 'billing-reseller-pw' }, '')).body.token;
+  own = await startOwnRuntime('billing', '2027-03-01T09:00:00Z');
+  rt = own.rt;
+  token = (await own.reseller('billres')).token;
 }, 120_000);
 
 afterAll(async () => {
-  await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
 async function templateWithPlan(plan: unknown) {

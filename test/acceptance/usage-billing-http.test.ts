@@ -4,46 +4,27 @@
  * (usage-daily, then billing-daily), and the usage line at the window close. A re-run of the usage
  * day bills nothing twice.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../infra/local/runtime';
+import type { Runtime } from '../../infra/local/runtime';
+import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
 
+let own: OwnRuntime;
 let rt: Runtime;
-const dataDir = mkdtempSync(join(tmpdir(), 'rp-usage-billing-'));
 let token = '';
-let op = '';
 const GB = 1024 ** 3;
-
-async function call(method: string, path: string, body?: unknown, as = token) {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any };
-}
-
-async function goTo(day: string) {
-  rt.clock.setTo(new Date(`${day}T10:00:00Z`));
-  const runs = await rt.scheduler.tick();
-  expect(runs.filter((r) => !r.ok)).toEqual([]);
-}
+const call = (method: string, path: string, body?: unknown, as = token) => own.call(method, path, body, as);
+const goTo = (day: string) => own.goTo(day);
 
 beforeAll(async () => {
-  rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'usage-operator-pw' });
-  rt.clock.setTo(new Date('2027-03-01T09:00:00Z'));
-  op = (await call('POST', '/auth/login', { username: 'operator', password: 'usage-operator-pw' }, '')).body.token;
-  const created = await call('POST', '/operator/resellers', { username: 'usageres', password: 'usage-reseller-pw', email: 'u@example.com', limits: { users: 5 } }, op);
-  expect(created.status).toBe(201);
-  token = (await call('POST', '/auth/login', { username: 'usageres', password: 'usage-reseller-pw' }, '')).body.token;
+  own = await startOwnRuntime('usage-billing', '2027-03-01T09:00:00Z');
+  rt = own.rt;
+  token = (await own.reseller('usageres', { users: 5 })).token;
 }, 120_000);
 
 afterAll(async () => {
-  await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
 describe('usage feed into billing', () => {
@@ -60,7 +41,7 @@ describe('usage feed into billing', () => {
     expect((await call('POST', `/users/${username}/billing`, { templateId: t.body.id })).status).toBe(201);
 
     // 1.5 GB by web and 0.5 GB by FTP on March 5th: 2 GB, 1 GB over the free 1 GB.
-    const log = join(dataDir, 'servers', 'local-1', 'root', 'var', 'www', username, 'log');
+    const log = join(rt.dataDir, 'servers', 'local-1', 'root', 'var', 'www', username, 'log');
     mkdirSync(log, { recursive: true });
     writeFileSync(join(log, 'access.log'), `198.51.100.7 - - [05/Mar/2027:08:00:00 +0000] "GET /big.iso HTTP/1.1" 200 ${1.5 * GB} "-" "curl/8"\n`);
     writeFileSync(join(log, 'xferlog'), `Fri Mar  5 09:00:00 2027 3 198.51.100.7 ${0.5 * GB} /var/www/${username}/html/x.bin b _ o r ${username} ftp 0 * c\n`);
@@ -74,7 +55,7 @@ describe('usage feed into billing', () => {
     expect(usage).toEqual([expect.objectContaining({ date: '2027-04-01', resource: 'traffic', amount: '2.00' })]);
 
     // The usage day again (scheduled on the 6th, it reports the 5th): nothing is billed twice.
-    const again = await call('POST', '/__dev/jobs/usage-daily', { day: '2027-03-06' }, op);
+    const again = await call('POST', '/__dev/jobs/usage-daily', { day: '2027-03-06' }, own.operatorToken);
     expect(again.body.runs[0].ok).toBe(true);
     expect(again.body.runs[0].result.billing.already).toBe(1);
     expect((await ledger()).filter((l) => l.type === 'usage')).toEqual(usage);

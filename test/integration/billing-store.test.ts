@@ -5,50 +5,34 @@
  * Accounts are set up through the HTTP API; the billing use cases then run in-process with a
  * clock of the test's own, on the same table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../infra/local/runtime';
+import type { Runtime } from '../../infra/local/runtime';
 import { composeFromEnv, type AppDeps } from '../../shared/adapters/compose';
 import { openBillingAccount, recordPayment, changeHolding, listLedger, getBillingAccount } from '../../shared/app/billing/accounts';
 import { putPlan } from '../../shared/app/billing/plans';
 import { runBillingDay } from '../../shared/app/billing/daily';
 import { load } from '../../shared/app/billing/account-store';
 import { StaleAccountError } from '../../shared/ports/billing-repository';
+import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
 
+let own: OwnRuntime;
 let rt: Runtime;
-const dataDir = mkdtempSync(join(tmpdir(), 'rp-billing-store-'));
 beforeAll(async () => {
-  rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword: 'store-operator-password' });
+  own = await startOwnRuntime('billing-store');
+  rt = own.rt;
 }, 120_000);
 afterAll(async () => {
-  await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await own?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${rt.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-}
-
+const call = (method: string, path: string, body?: unknown, token?: string) => own.call(method, path, body, token);
 let resellers = 0;
-async function newReseller() {
-  const op = (await call('POST', '/auth/login', { username: 'operator', password: 'store-operator-password' })).body.token;
-  const username = `store${++resellers}`;
-  const created = await call('POST', '/operator/resellers', { username, password: 'store-reseller-password', email: 's@example.com', limits: { users: 10 } }, op);
-  const token = (await call('POST', '/auth/login', { username, password: 'store-reseller-password' })).body.token as string;
-  return { id: created.body.id as string, username, token };
-}
+const newReseller = () => own.reseller(`store${++resellers}`, { users: 10 });
 
 let now = new Date('2027-06-01T10:00:00Z');
 async function deps(): Promise<AppDeps> {
   return composeFromEnv(
-    { TABLE_NAME: rt.tableName, DYNAMODB_ENDPOINT: rt.dynamoEndpoint, DATA_DIR: dataDir },
+    { TABLE_NAME: rt.tableName, DYNAMODB_ENDPOINT: rt.dynamoEndpoint, DATA_DIR: rt.dataDir },
     { clock: { now: () => now } },
   );
 }

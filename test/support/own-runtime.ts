@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { startRuntime, type Runtime } from '../../infra/local/runtime';
+
+export interface OwnRuntime {
+  rt: Runtime;
+  operatorToken: string;
+  call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  /** A reseller the operator creates, signed in. */
+  reseller(username: string, limits?: Record<string, number>): Promise<{ id: string; username: string; token: string }>;
+  /** Moves the dev clock to `day` 10:00 UTC and lets the scheduler run every day that passed. */
+  goTo(day: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An embedded runtime of a test file's own, for tests that move the dev clock or run the daily
+ * jobs over the whole table: the shared runtime's other tests must not see that.
+ */
+export async function startOwnRuntime(name: string, start?: string): Promise<OwnRuntime> {
+  const dataDir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
+  const operatorPassword = `${name}-operator-password`;
+  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword });
+  if (start) rt.clock.setTo(new Date(start));
+  const call: OwnRuntime['call'] = async (method, path, body, token) => {
+    const res = await fetch(`${rt.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const operator = (await call('POST', '/auth/login', { username: 'operator', password: operatorPassword })).body.token as string;
+  return {
+    rt,
+    operatorToken: operator,
+    call,
+    async reseller(username, limits = { users: 20 }) {
+      const created = await call('POST', '/operator/resellers', { username, password: `${username}-password-1`, email: `${username}@example.com`, limits }, operator);
+      expect(created.status).toBe(201);
+      const token = (await call('POST', '/auth/login', { username, password: `${username}-password-1` })).body.token as string;
+      return { id: created.body.id as string, username, token };
+    },
+    async goTo(day) {
+      rt.clock.setTo(new Date(`${day}T10:00:00Z`));
+      const runs = await rt.scheduler.tick();
+      expect(runs.filter((r) => !r.ok)).toEqual([]);
+    },
+    async stop() {
+      await rt.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
