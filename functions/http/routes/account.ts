@@ -1,11 +1,10 @@
 import * as z from 'zod';
-import { changePassword, getAccount, listMessages, setPreferences } from '../../../shared/app/account/account';
+import { changePassword, listMessages, setPreferences } from '../../../shared/app/account/account';
+import { accountOverview } from '../../../shared/app/account/overview';
 import { passwordSchema } from '../../../shared/domain/password';
 import { preferencesSchema } from '../../../shared/domain/reseller';
 import { reply, route } from '../route';
 import { pageQuery } from './common';
-import { resellerUsage } from '../../../shared/app/stats/stats';
-import { resellerOf } from '../../../shared/app/actor';
 
 export const accountRoutes = [
   route({
@@ -15,8 +14,7 @@ export const accountRoutes = [
     tag: 'account',
     summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded; usage: measured traffic this month and disk',
     status: 200,
-    // `resources.trafficGb.used` stays the allocation; `usage` is what the servers measured (one extra key query).
-    handle: async ({ deps, actor }) => ({ ...(await getAccount(deps, actor)), usage: await resellerUsage(deps, resellerOf(actor)) }),
+    handle: ({ deps, actor }) => accountOverview(deps, actor),
   }),
   route({
     method: 'POST',
