@@ -27,6 +27,8 @@ export interface CreateContext {
   reseller: Reseller;
   template?: Template;
   defaultEmail?: RegistrationEmail;
+  /** The hosting servers the operator assigned to the reseller, in order (empty: the defaults). */
+  serverIds: string[];
 }
 
 export interface ChangeContext {

@@ -30,6 +30,9 @@ import { billingTransactItems } from './billing-repository';
 import { StaleAccountError } from '../../ports/billing-repository';
 
 type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+/** Usernames reserved per atomic increment of the sequence. */
+const USERNAME_BLOCK = 10;
+
 type Tagged = { item: TxItem; tag: { kind: 'profile' | 'user' | 'owner' | 'domain' | 'ip' | 'server' | 'billing' | 'other'; name?: string; field?: string } };
 
 const USER_FIELDS = [
@@ -71,18 +74,38 @@ export class DynamoUserRepository implements UserRepository {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Numbers are taken from the installation-wide sequence a block at a time (one atomic ADD per
+   * block): every number is handed out once and never reused; a process that ends leaves the rest
+   * of its block unused, so numbers can skip.
+   */
   async nextUsername(): Promise<string> {
+    for (;;) {
+      if (this.block.next <= this.block.last) return hostedUsername(this.block.next++);
+      // One reservation at a time; concurrent creates wait for it and share the block.
+      this.reserving ??= this.reserveBlock().finally(() => {
+        this.reserving = undefined;
+      });
+      await this.reserving;
+    }
+  }
+
+  private block = { next: 1, last: 0 };
+  private reserving: Promise<void> | undefined;
+
+  private async reserveBlock(): Promise<void> {
     const out = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.userSequence(),
-        UpdateExpression: 'ADD #n :one',
+        UpdateExpression: 'ADD #n :size',
         ExpressionAttributeNames: { '#n': 'next' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':size': USERNAME_BLOCK },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return hostedUsername(Number(out.Attributes?.next));
+    const last = Number(out.Attributes?.next);
+    this.block = { next: last - USERNAME_BLOCK + 1, last };
   }
 
   private async batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
@@ -107,7 +130,8 @@ export class DynamoUserRepository implements UserRepository {
     const profileKey = keys.reseller(resellerId);
     const templateKey = templateId ? keys.template(resellerId, templateId) : undefined;
     const emailKey = withDefaultEmail ? keys.setting(resellerId, 'registration-email') : undefined;
-    const items = await this.batchGet([profileKey, ...(templateKey ? [templateKey] : []), ...(emailKey ? [emailKey] : [])]);
+    const serversKey = keys.resellerServers(resellerId);
+    const items = await this.batchGet([profileKey, serversKey, ...(templateKey ? [templateKey] : []), ...(emailKey ? [emailKey] : [])]);
     const profile = DynamoUserRepository.find(items, profileKey);
     if (!profile) return undefined;
     const template = templateKey ? DynamoUserRepository.find(items, templateKey) : undefined;
@@ -116,6 +140,7 @@ export class DynamoUserRepository implements UserRepository {
       reseller: toReseller(profile),
       template: template ? toTemplate(template) : undefined,
       defaultEmail: email ? ({ subject: email.subject, text: email.text } as RegistrationEmail) : undefined,
+      serverIds: (DynamoUserRepository.find(items, serversKey)?.serverIds as string[] | undefined) ?? [],
     };
   }
 

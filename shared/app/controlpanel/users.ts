@@ -153,7 +153,7 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
   const generated = input.password === undefined;
   const password = input.password ?? generatePassword(deps.randomBytes);
   const [serverId, username, passwordHash] = await Promise.all([
-    chooseServer(deps.servers, resellerId),
+    chooseServer(deps.servers, resellerId, ctx.serverIds),
     deps.users.nextUsername(),
     deps.hashPassword(password),
   ]);

@@ -8,8 +8,9 @@ import type { ServerRepository } from '../../ports/servers';
  * installation's default server(s) (`isDefault`; `npm start` registers `local-1` as the default).
  * The transaction that creates the user takes the slot with a condition on the capacity.
  */
-export async function chooseServer(servers: ServerRepository, resellerId: string): Promise<string> {
-  const ids = await servers.serversOf(resellerId);
+export async function chooseServer(servers: ServerRepository, resellerId: string, assigned?: string[]): Promise<string> {
+  // The assignment usually comes with the create's first BatchGetItem; then one read of the candidates.
+  const ids = assigned ?? (await servers.serversOf(resellerId));
   const candidates = ids.length ? await servers.getMany(ids) : (await servers.list()).filter((s) => s.isDefault);
   const chosen = candidates.find(hasRoom);
   if (!chosen) {
