@@ -5,6 +5,9 @@
 import { optionsFromEnv, startRuntime } from './runtime';
 
 async function main() {
+  // The SDK warns that its 2027 releases will want Node 22; Lambda runs 22, and Node 20 is supported
+  // here by the pinned versions. Said once in the README instead of on every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const opts = optionsFromEnv(process.env);
   const runtime = await startRuntime({ ...opts, log: (l) => console.log(`[reseller-panel] ${l}`) });
   if (runtime.generatedOperatorPassword) {
