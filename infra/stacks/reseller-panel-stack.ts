@@ -25,6 +25,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -98,6 +99,7 @@ export class ResellerPanelStack extends Stack {
   readonly dataKey: kms.Key;
   readonly alarmTopic: sns.Topic;
   readonly functions = new Map<string, NodejsFunction>();
+  readonly scheduleDeadLetters: sqs.Queue;
   readonly provisionDocument: ssm.CfnDocument;
 
   constructor(scope: Construct, id: string, props: ResellerPanelStackProps = {}) {
@@ -231,6 +233,18 @@ export class ResellerPanelStack extends Stack {
       ...(config.mailFrom ? { MAIL_FROM: config.mailFrom } : {}),
     };
 
+    /** Scheduled runs that still fail after the retries land here (and an alarm says so). */
+    this.scheduleDeadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    ack(
+      this.scheduleDeadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the schedules; an alarm fires on its first message.',
+    );
+
     for (const spec of specs) {
       const fn = this.buildFunction(spec, commonEnv, config);
       this.functions.set(spec.name, fn);
@@ -253,6 +267,7 @@ export class ResellerPanelStack extends Stack {
             retryAttempts: 2,
             maxEventAge: Duration.hours(1),
             role: scheduleRole,
+            deadLetterQueue: this.scheduleDeadLetters,
           }),
         });
         ack(
@@ -597,6 +612,13 @@ export class ResellerPanelStack extends Stack {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+    alarm('ScheduleDeadLettersAlarm', {
+      metric: this.scheduleDeadLetters.metricApproximateNumberOfMessagesVisible({ period: fiveMin, statistic: 'Maximum' }),
+      alarmDescription: 'A scheduled job (billing, usage, provisioning) could not be invoked after its retries',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
     alarm('TableThrottlesAlarm', {
       metric: new cloudwatch.MathExpression({
         expression: 'r + w',

@@ -47,6 +47,11 @@ describe('manifest-driven jobs', () => {
     expect(billing.Target.Arn).toEqual({ 'Fn::GetAtt': [functionId('billing-close'), 'Arn'] });
     expect(JSON.parse(billing.Target.Input)).toEqual({ source: 'schedule', job: 'billing-close' });
     expect(billing.Target.RetryPolicy.MaximumRetryAttempts).toBe(2);
+    // Runs that still fail land in one dead-letter queue, which an alarm watches.
+    const [dlqId] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('ScheduleDeadLetters'))!;
+    for (const s of schedules) expect(s.Target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(dlqId))).toBe(true);
     const traffic = schedules.find((s) => s.ScheduleExpression === 'cron(0 0 * * ? *)')!;
     expect(traffic.ScheduleExpressionTimezone).toBe('Europe/Berlin');
     expect(JSON.parse(traffic.Target.Input)).toEqual({ kind: 'traffic' });
