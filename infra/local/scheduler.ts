@@ -145,7 +145,7 @@ export class LocalScheduler {
 }
 
 async function defaultLoader(spec: FunctionSpec): Promise<JobHandler> {
-  const mod = (await import(`../../${spec.entry}`)) as Record<string, unknown>;
+  const mod = (await import(/* @vite-ignore */ `../../${spec.entry}`)) as Record<string, unknown>;
   const fn = mod[spec.handler];
   if (typeof fn !== 'function') throw new Error(`${spec.entry} does not export ${spec.handler}`);
   return (event) => (fn as (e: unknown, c: unknown) => Promise<unknown>)(event, {});
