@@ -152,30 +152,42 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
 
   const generated = input.password === undefined;
   const password = input.password ?? generatePassword(deps.randomBytes);
-  const [serverId, username, passwordHash] = await Promise.all([
-    chooseServer(deps.servers, resellerId, ctx.serverIds),
+  const [username, passwordHash, firstChoice] = await Promise.all([
     deps.users.nextUsername(),
     deps.hashPassword(password),
+    chooseServer(deps.servers, resellerId, ctx.serverIds),
   ]);
-  const user: HostedUser = { ...draft, username, passwordHash, serverId };
-  await commit(
-    deps,
-    resellerId,
-    {
-      after: user,
-      counters,
-      domainsAdded: domains.map((d, i) => ({ name: d.name, field: `domains[${i}].name` })),
-      domainsRemoved: [],
-      ipAssigned: user.ip ?? undefined,
-      messages: [
-        message(deps, 'notice', `user ${username} created${template ? ` from template "${template.name}"` : ''}`, { user: username }),
-        ...exceededMessages(deps, exceeded, username),
-      ],
-      placement: { serverId },
-      provision: { at: now, serverId },
-    },
-    'create user',
-  );
+  let user!: HostedUser;
+  let serverId!: string;
+  // A server that filled up between our read and the transaction refuses it (capacity condition):
+  // choose again from fresh counts, which moves on to the next server with room.
+  for (let attempt = 1; ; attempt++) {
+    serverId = attempt === 1 ? firstChoice : await chooseServer(deps.servers, resellerId, ctx.serverIds);
+    user = { ...draft, username, passwordHash, serverId };
+    try {
+      await commit(
+        deps,
+        resellerId,
+        {
+          after: user,
+          counters,
+          domainsAdded: domains.map((d, i) => ({ name: d.name, field: `domains[${i}].name` })),
+          domainsRemoved: [],
+          ipAssigned: user.ip ?? undefined,
+          messages: [
+            message(deps, 'notice', `user ${username} created${template ? ` from template "${template.name}"` : ''}`, { user: username }),
+            ...exceededMessages(deps, exceeded, username),
+          ],
+          placement: { serverId },
+          provision: { at: now, serverId },
+        },
+        'create user',
+      );
+      break;
+    } catch (e) {
+      if (!(e instanceof ConflictError && e.code === 'SERVER_FULL') || attempt >= 3) throw e;
+    }
+  }
 
   let emailSent: boolean | undefined;
   if (input.sendEmail) {
