@@ -7,6 +7,7 @@ import { systemClock } from '../ports/clock';
 import type { Identity } from '../ports/identity';
 import { createDocumentClient, localClientConfig } from './dynamodb/client';
 import { DynamoBillingRepository } from './dynamodb/billing-repository';
+import { DynamoSkinRepository } from './dynamodb/skin-repository';
 import { DynamoLoginStore } from './dynamodb/login-store';
 import { DynamoMessageLog } from './dynamodb/message-log';
 import { DynamoResellerRepository } from './dynamodb/reseller-repository';
@@ -29,6 +30,7 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /** Retry delays of failed pushes: PROVISION_RETRY_BASE_SECONDS (30), PROVISION_RETRY_MAX_SECONDS (3600). */
   provisioningBackoff: BackoffPolicy;
   billing: DynamoBillingRepository;
+  skins: DynamoSkinRepository;
   /** Usage figures of the daily usage job (Stats pages, billing feed). */
   usage: DynamoUsageRepository;
   /** $DATA_DIR of the embedded runtime (its servers' roots live under it); unset on AWS. */
@@ -83,6 +85,7 @@ export async function composeFromEnv(
     resellers: new DynamoResellerRepository(db, tableName),
     messages: new DynamoMessageLog(db, tableName),
     billing: new DynamoBillingRepository(db, tableName),
+    skins: new DynamoSkinRepository(db, tableName),
     usage: new DynamoUsageRepository(db, tableName),
     localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),

@@ -10,6 +10,11 @@ export type Fixture = (owner: TestReseller, resolved: Record<string, string>) =>
 
 export const FIXTURES: Record<string, Fixture> = {
   resellerId: async (owner) => owner.id,
+  skinName: async (owner) => {
+    const res = await api('POST', '/skins', { token: owner.token, body: { name: 'fixture-skin', from: 'classic' } });
+    if (res.status !== 201) throw new Error(`skin fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.name;
+  },
   templateId: async (owner) => {
     const res = await api('POST', '/templates', { token: owner.token, body: { name: 'fixture', limits: { storageMb: 10 } } });
     if (res.status !== 201) throw new Error(`template fixture: ${res.status} ${JSON.stringify(res.body)}`);

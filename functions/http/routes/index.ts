@@ -9,10 +9,11 @@ import { sslRoutes } from './ssl';
 import { templateRoutes } from './templates';
 import { userRoutes } from './users';
 import { billingRoutes } from './billing';
+import { settingsRoutes } from './settings';
 import { serverRoutes } from './servers';
 import { statsRoutes } from './stats';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes];
 
 const systemRoutes: Route[] = [
   {

@@ -144,5 +144,9 @@ export const keys = {
   },
   provisioningQueuePartition: (shard: number) => `PROV#${shard}`,
 
+  /** A reseller's custom skins (the Settings menu's skin editor). */
+  skin: (resellerId: string, name: string): Key => ({ PK: R(resellerId), SK: `SKIN#${name}` }),
+  skinPrefix: 'SKIN#',
+
   partitionOf: R,
 } as const;

@@ -6,6 +6,8 @@ import type { MessageType } from '../../ports/message-log';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
 import type { CoreDeps } from '../deps';
+import type { SkinRepository } from '../../ports/skins';
+import { BUILT_IN_DESIGNS } from '../../domain/controlpanel/skins';
 
 /** General -> Overview: one read of the profile, which carries the counters. */
 export async function getAccount(deps: CoreDeps, actor: Principal) {
@@ -43,9 +45,15 @@ export async function changePassword(
   }
 }
 
-/** Language and design become the defaults for users created from now on (the seed). */
-export async function setPreferences(deps: CoreDeps, actor: Principal, input: Partial<Preferences>) {
+/**
+ * Language and design become the defaults for users created from now on (the seed). The design is
+ * a built-in one or one of the reseller's skins.
+ */
+export async function setPreferences(deps: CoreDeps & { skins: SkinRepository }, actor: Principal, input: Partial<Preferences>) {
   const resellerId = resellerOf(actor);
+  if (input.design && !(BUILT_IN_DESIGNS as readonly string[]).includes(input.design) && !(await deps.skins.get(resellerId, input.design))) {
+    throw ValidationError.field('design', 'is neither a built-in design nor one of your skins');
+  }
   const r = await deps.resellers.get(resellerId);
   if (!r) throw new NotFoundError('account not found');
   const updated = await deps.resellers.update(
