@@ -14,4 +14,11 @@ export function appDeps(identity?: IdentityFactory): Promise<AppDeps> {
 
 export function provideDeps(d: AppDeps | Promise<AppDeps>): void {
   deps = Promise.resolve(d);
+  injected = true;
+}
+
+let injected = false;
+/** The deps the local runtime injected, if any (jobs that compose less on AWS use them locally). */
+export function injectedDeps(): Promise<AppDeps> | undefined {
+  return injected ? deps : undefined;
 }

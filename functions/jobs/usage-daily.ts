@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { appDeps } from '../deps';
+import { injectedDeps } from '../deps';
+import { composeUsageJob } from '../../shared/adapters/compose-usage-job';
 import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
 import { runUsageDay, usageDayFor } from '../../shared/app/stats/usage-daily';
 import type { Provisioner } from '../../shared/ports/provisioner';
@@ -7,6 +8,7 @@ import { jobDay } from './job-event';
 
 const logger = new Logger({ serviceName: 'reseller-panel-usage-daily' });
 let provisioner: Provisioner | undefined;
+let jobDeps: ReturnType<typeof composeUsageJob> | undefined;
 
 /**
  * EventBridge Scheduler (or the local scheduler) calls this once a day at 00:05 UTC, before
@@ -16,8 +18,9 @@ let provisioner: Provisioner | undefined;
  * environment (SSM on AWS), so the SSM client stays out of the API bundle.
  */
 export async function handler(event: Record<string, unknown>) {
-  const d = await appDeps();
-  provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
+  const local = await injectedDeps();
+  const d = local ?? (jobDeps ??= composeUsageJob(process.env));
+  provisioner ??= local?.provisioner ?? provisionerFromEnv(process.env, d.servers);
   const day = usageDayFor(jobDay(event, d.clock));
   const result = await runUsageDay({ ...d, provisioner }, day);
   logger.info('usage day done', {

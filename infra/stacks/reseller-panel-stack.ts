@@ -100,6 +100,7 @@ export class ResellerPanelStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly functions = new Map<string, NodejsFunction>();
   readonly scheduleDeadLetters: sqs.Queue;
+  readonly provisionOutput: logs.LogGroup;
   readonly provisionDocument: ssm.CfnDocument;
 
   constructor(scope: Construct, id: string, props: ResellerPanelStackProps = {}) {
@@ -210,6 +211,15 @@ export class ResellerPanelStack extends Stack {
     });
 
     // ---------------------------------------------------------------- provisioning (SSM Run Command)
+    /**
+     * SSM streams each command's output here; the jobs read back outputs over the 24,000 characters
+     * GetCommandInvocation returns (a big server's usage report). The servers' instance role needs
+     * logs:CreateLogStream and logs:PutLogEvents on it (docs/deploy.md).
+     */
+    this.provisionOutput = new logs.LogGroup(this, 'ProvisionOutput', {
+      retention: logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.provisionDocument = new ssm.CfnDocument(this, 'ProvisionDocument', {
       documentType: 'Command',
       documentFormat: 'JSON',
@@ -228,6 +238,7 @@ export class ResellerPanelStack extends Stack {
       TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
       KMS_KEY_ID: this.dataKey.keyId,
       PROVISION_DOCUMENT_NAME: this.provisionDocument.ref,
+      PROVISION_OUTPUT_LOG_GROUP: this.provisionOutput.logGroupName,
       HOSTING_TAG_KEY: config.hostingTagKey,
       HOSTING_TAG_VALUE: config.hostingTagValue,
       ...(config.mailFrom ? { MAIL_FROM: config.mailFrom } : {}),
@@ -480,6 +491,13 @@ export class ResellerPanelStack extends Stack {
           sid: 'ProvisionResults',
           actions: ['ssm:GetCommandInvocation', 'ssm:CancelCommand'],
           resources: ['*'],
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ProvisionOutput',
+          actions: ['logs:GetLogEvents'],
+          resources: [this.provisionOutput.logGroupArn], // arn:...:log-group:<name>:* covers its streams
         }),
       );
       const defaultPolicy = role.node.findChild('DefaultPolicy');

@@ -5,7 +5,7 @@ import type { CoreDeps } from '../app/deps';
 import type { Clock } from '../ports/clock';
 import { systemClock } from '../ports/clock';
 import type { Identity } from '../ports/identity';
-import { createDocumentClient, localClientConfig } from './dynamodb/client';
+import { tableFromEnv } from './dynamodb/table-from-env';
 import { DynamoBillingRepository } from './dynamodb/billing-repository';
 import { DynamoSkinRepository } from './dynamodb/skin-repository';
 import { DynamoLoginStore } from './dynamodb/login-store';
@@ -59,18 +59,7 @@ export async function composeFromEnv(
   env: Env,
   overrides: { clock?: Clock; identity?: Identity | IdentityFactory; provisioner?: Provisioner } = {},
 ): Promise<AppDeps> {
-  const tableName = required(env, 'TABLE_NAME');
-  const db = createDocumentClient(env.DYNAMODB_ENDPOINT ? localClientConfig(env.DYNAMODB_ENDPOINT) : {});
-  const roundTrips = { count: 0, byCommand: {} as Record<string, number> };
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      roundTrips.count++;
-      const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-      roundTrips.byCommand[name] = (roundTrips.byCommand[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'countRoundTrips' },
-  );
+  const { db, tableName, roundTrips } = tableFromEnv(env);
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
   const identity =

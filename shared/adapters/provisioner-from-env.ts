@@ -8,6 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { cloudWatchOutputReader } from './ssm/cloudwatch-output-reader';
 import type { Provisioner } from '../ports/provisioner';
 import type { ServerRegistry } from '../ports/servers';
 import { LocalAgentProvisioner } from './local/local-agent';
@@ -29,6 +31,10 @@ export function provisionerFromEnv(env: Env, servers: ServerRegistry): Provision
     resolveInstanceId: (serverId) => resolveInstanceId(servers, serverId),
     // Well inside the worker's Lambda time-out; a push that takes longer is retried.
     timeoutMs: Number(env.PROVISION_TIMEOUT_MS ?? 240_000),
+    // Output over SSM's 24,000 inline characters (a big server's usage report) is read back from CloudWatch.
+    ...(env.PROVISION_OUTPUT_LOG_GROUP
+      ? { cloudWatchLogGroupName: env.PROVISION_OUTPUT_LOG_GROUP, readFullOutput: cloudWatchOutputReader(new CloudWatchLogsClient({})) }
+      : {}),
   });
 }
 

@@ -211,6 +211,18 @@ describe('IAM', () => {
     expect(others.every((s) => s.policy.startsWith('Operator'))).toBe(true);
   });
 
+  it('lets provisioning functions read back large SSM output from its log group, and nothing else', () => {
+    const readers = statements().filter((s) => s.Sid === 'ProvisionOutput');
+    expect(readers).toHaveLength(FUNCTIONS.filter((f) => f.needs.includes('ssm:provision')).length);
+    const [groupId] = ofType('AWS::Logs::LogGroup').find(([id]) => id.startsWith('ProvisionOutput'))!;
+    for (const r of readers) {
+      expect(actionsOf(r)).toEqual(['logs:GetLogEvents']);
+      expect(r.Resource).toEqual({ 'Fn::GetAtt': [groupId, 'Arn'] });
+    }
+    const withSsm = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.PROVISION_OUTPUT_LOG_GROUP);
+    expect(withSsm.length).toBeGreaterThan(0);
+  });
+
   it('derives the leading-key prefixes from keys.ts', () => {
     const patterns = leadingKeyPatterns();
     expect(patterns).toEqual(expect.arrayContaining(['R#*', 'LOGIN#*', 'RESELLERS']));
