@@ -40,6 +40,10 @@ export async function startDynamoLocal(opts: { port: number; dbPath?: string }):
     args.push('-inMemory');
   }
   const child: ChildProcess = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // If this process ends without stopping us (an uncaught error, process.exit), take Java along.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
