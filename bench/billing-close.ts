@@ -5,7 +5,7 @@
  */
 import type { AppDeps } from '../shared/adapters/compose';
 import { runBillingDay } from '../shared/app/billing/daily';
-import { round, type BenchResult } from './lib';
+import { httpCall, round, type BenchResult } from './lib';
 
 interface Ctx {
   url: string;
@@ -14,14 +14,9 @@ interface Ctx {
 }
 
 async function call(url: string, method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  const res = await httpCall(url, method, path, token, body);
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 const addMonth = (day: string) => {

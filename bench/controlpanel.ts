@@ -4,6 +4,7 @@
  * create user (read from deps.roundTrips around single requests; the server shares these deps).
  */
 import type { AppDeps } from '../shared/adapters/compose';
+import { httpCall, percentile, round } from './lib';
 
 interface Ctx {
   url: string;
@@ -11,18 +12,7 @@ interface Ctx {
   operatorToken: string;
 }
 
-async function call(url: string, method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const round = (n: number) => Math.round(n * 100) / 100;
+const call = httpCall;
 
 async function timed(n: number, fn: (i: number) => Promise<void>) {
   const ms: number[] = [];
@@ -95,7 +85,7 @@ export async function runControlPanelBench(ctx: Ctx): Promise<{ name: string; fi
         requests: create.n,
         dynamodb_round_trips_with_template: tripsTemplate,
         dynamodb_round_trips_without_template: tripsPlain,
-        breakdown: '1 BatchGetItem (profile + template) + 1 UpdateItem (web<N> sequence) + 1 TransactWriteItems',
+        breakdown: '1 BatchGetItem (profile, template, assigned servers) + 1 read of candidate servers + 1 TransactWriteItems; 1 UpdateItem per 10 usernames',
       },
     },
     { name: 'controlpanel: change user', figures: { p50_ms: change.p50, p99_ms: change.p99, requests: change.n, dynamodb_round_trips_per_change: round(changeTripsPer) } },

@@ -44,3 +44,14 @@ export async function measure(
     },
   };
 }
+
+/** One JSON call to the local server; `status` and `body` as they came. */
+export async function httpCall(url: string, method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any };
+}

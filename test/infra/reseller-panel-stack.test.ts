@@ -13,6 +13,9 @@ import {
   TABLE_WRITE_ACTIONS,
 } from '../../infra/stacks/reseller-panel-stack';
 import { leadingKeyPatterns } from '../../infra/stacks/table-access';
+import { tableDefinition } from '../../shared/adapters/dynamodb/table-definition';
+
+const LOCAL_TABLE = tableDefinition('local');
 import { buildStack } from './support';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
@@ -41,20 +44,9 @@ describe('table', () => {
       DeletionProtectionEnabled: true,
       TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
       SSESpecification: { SSEEnabled: true },
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE.gsi1.indexName,
-          KeySchema: [
-            { AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' },
-            { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      // The very keys and index the local runtime creates: one definition, two places.
+      KeySchema: LOCAL_TABLE.KeySchema,
+      GlobalSecondaryIndexes: LOCAL_TABLE.GlobalSecondaryIndexes,
     });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
