@@ -1,13 +1,12 @@
 import { checkAgainstReseller, checkServiceRules, fullLimits, fullServices } from '../../domain/controlpanel/services';
 import {
   DEFAULT_REGISTRATION_EMAIL,
-  MAIL_TAGS,
-  unknownTags,
   type RegistrationEmail,
   type Template,
   type TemplateInput,
 } from '../../domain/controlpanel/templates';
 import { NotFoundError, ValidationError } from '../../domain/errors';
+import { MAIL_TAGS, tagErrors, tagList } from '../../domain/tags';
 import type { Principal } from '../../ports/identity';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
@@ -69,15 +68,11 @@ export async function deleteTemplate(deps: ControlPanelDeps, actor: Principal, i
 }
 
 function checkEmail(input: RegistrationEmail) {
-  const errors: Record<string, string> = {};
-  for (const f of ['subject', 'text'] as const) {
-    const bad = unknownTags(input[f]);
-    if (bad.length) errors[f] = `unknown tags ${bad.map((t) => `##${t}##`).join(', ')}; known: ${MAIL_TAGS.map((t) => `##${t}##`).join(' ')}`;
-  }
+  const errors = tagErrors({ subject: input.subject, text: input.text }, MAIL_TAGS);
   if (Object.keys(errors).length) throw new ValidationError('the e-mail uses unknown tags', errors);
 }
 
-const emailView = (e: RegistrationEmail, isDefault: boolean) => ({ ...e, isDefault, tags: MAIL_TAGS.map((t) => `##${t}##`) });
+const emailView = (e: RegistrationEmail, isDefault: boolean) => ({ ...e, isDefault, tags: tagList(MAIL_TAGS) });
 
 /** E-mail setup per template (the seed); the template's e-mail is part of the template item. */
 export async function getTemplateEmail(deps: ControlPanelDeps, actor: Principal, id: string) {

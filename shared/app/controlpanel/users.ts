@@ -9,7 +9,8 @@ import {
 } from '../../domain/controlpanel/allocation';
 import { normalizeDomain, normalizeDomains, type UserDomain } from '../../domain/controlpanel/domains';
 import { checkAgainstReseller, checkServiceRules, fullLimits, fullServices, type ResourceLimits, type Services } from '../../domain/controlpanel/services';
-import { DEFAULT_REGISTRATION_EMAIL, renderTags, type RegistrationEmail } from '../../domain/controlpanel/templates';
+import { DEFAULT_REGISTRATION_EMAIL, type RegistrationEmail } from '../../domain/controlpanel/templates';
+import { renderTags } from '../../domain/tags';
 import {
   personalSchema,
   userSummary,

@@ -38,20 +38,8 @@ export const registrationEmailSchema = z.strictObject({
   text: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(20_000),
 });
 
-/** The tags a registration e-mail or circular may use; each is replaced by the user's value. */
-export const MAIL_TAGS = [
-  'username',
-  'password',
-  'firstName',
-  'lastName',
-  'company',
-  'email',
-  'domain',
-  'domains',
-  'template',
-  'reseller',
-] as const;
-export type MailTag = (typeof MAIL_TAGS)[number];
+// The tags themselves live in the one tag module (shared/domain/tags.ts).
+export { MAIL_TAGS, type MailTag } from '../tags';
 
 /** The built-in "No template / individual setting" e-mail, used until the reseller writes one. */
 export const DEFAULT_REGISTRATION_EMAIL: RegistrationEmail = {
@@ -70,17 +58,3 @@ export const DEFAULT_REGISTRATION_EMAIL: RegistrationEmail = {
     '##reseller##',
   ].join('\n'),
 };
-
-/** Replaces every `##tag##` of MAIL_TAGS; unknown tags are left as they are. */
-export function renderTags(text: string, values: Partial<Record<MailTag, string>>): string {
-  return text.replace(/##([A-Za-z]+)##/g, (whole, tag: string) =>
-    (MAIL_TAGS as readonly string[]).includes(tag) ? (values[tag as MailTag] ?? '') : whole,
-  );
-}
-
-/** Tags used in `text` that are not known: refused so a typo does not reach customers. */
-export function unknownTags(text: string): string[] {
-  return [...text.matchAll(/##([A-Za-z]+)##/g)]
-    .map((m) => m[1] as string)
-    .filter((t) => !(MAIL_TAGS as readonly string[]).includes(t));
-}

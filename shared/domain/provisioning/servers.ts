@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INDEX_PAGE_TAGS, refineTags } from '../tags';
 
 /** Server ids: lower-case letters, digits and dashes, e.g. `local-1`, `fra-web-03`. */
 export const SERVER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -39,6 +40,8 @@ export const indexPageSchema = z.strictObject({
   html: z
     .string({ error: 'must be HTML text or null' })
     .refine((s) => new TextEncoder().encode(s).length <= 32 * 1024, { error: 'must be at most 32 KiB' })
+    // The seed: besides HTML only ##user## (the username); any other tag is refused when saved.
+    .superRefine(refineTags(INDEX_PAGE_TAGS))
     .nullable(),
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allocationDelta, brokenGuards, counterChange, exceededMaximums } from '../../../shared/domain/controlpanel/allocation';
 import { normalizeDomain, normalizeDomains } from '../../../shared/domain/controlpanel/domains';
 import { checkAgainstReseller, checkServiceRules, fullLimits, fullServices } from '../../../shared/domain/controlpanel/services';
-import { renderTags, unknownTags } from '../../../shared/domain/controlpanel/templates';
+import { renderTags, unknownTags } from '../../../shared/domain/tags';
 import { resolveFeatures } from '../../../shared/domain/reseller';
 import { HardLimitError } from '../../../shared/domain/errors';
 
