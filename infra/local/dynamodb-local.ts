@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localClientConfig } from '../../shared/adapters/dynamodb/client';
+import { localClientConfig, type LocalDbCredentials } from '../../shared/adapters/dynamodb/client';
+import { LOOPBACK_LAUNCHER_CLASS_BASE64 } from './dynamodb-loopback-class';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table-definition';
 
 export function javaAvailable(): boolean {
@@ -23,23 +25,35 @@ function jarDir(): string {
 
 export interface DynamoLocal {
   endpoint: string;
+  credentials: LocalDbCredentials;
   stop(): Promise<void>;
 }
 
-/** Starts AWS's DynamoDB Local with the machine's Java; data under `dbPath`, or in memory. */
-export async function startDynamoLocal(opts: { port: number; dbPath?: string }): Promise<DynamoLocal> {
+/**
+ * Starts AWS's DynamoDB Local with the machine's Java; data under `dbPath`, or in memory.
+ * Closed to everyone but the caller: bound to 127.0.0.1 (the jar has no bind option, so a small
+ * launcher, LoopbackDynamoDBLocal.java, sets the host of its Jetty connector before it starts),
+ * and without -sharedDb, so only a client with `credentials` sees the caller's database. Started
+ * under umask 077, so the files it writes are the owner's only.
+ */
+export async function startDynamoLocal(opts: { port: number; dbPath?: string; credentials: LocalDbCredentials }): Promise<DynamoLocal> {
   if (!javaAvailable()) {
     throw new Error('Java was not found on PATH. DynamoDB Local needs a Java 17+ runtime: install it (Debian: apt-get install -y openjdk-17-jre-headless) and start again.');
   }
   const dir = jarDir();
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(opts.port), '-sharedDb', '-disableTelemetry'];
+  // mkdtemp makes a 0700 directory: nobody else can put another class in its place.
+  const launcherDir = mkdtempSync(join(tmpdir(), 'rp-dynamodb-'));
+  writeFileSync(join(launcherDir, 'LoopbackDynamoDBLocal.class'), Buffer.from(LOOPBACK_LAUNCHER_CLASS_BASE64, 'base64'), { mode: 0o600 });
+  const classPath = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*'), launcherDir].join(':');
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-cp', classPath, 'LoopbackDynamoDBLocal', '-port', String(opts.port), '-disableTelemetry'];
   if (opts.dbPath) {
-    mkdirSync(opts.dbPath, { recursive: true });
+    mkdirSync(opts.dbPath, { recursive: true, mode: 0o700 });
     args.push('-dbPath', resolve(opts.dbPath));
   } else {
     args.push('-inMemory');
   }
-  const child: ChildProcess = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('/bin/sh', ['-c', 'umask 077 && exec java "$@"', 'java', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('exit', () => rmSync(launcherDir, { recursive: true, force: true }));
   // If this process ends without stopping us (an uncaught error, process.exit), take Java along.
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
@@ -48,7 +62,7 @@ export async function startDynamoLocal(opts: { port: number; dbPath?: string }):
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const endpoint = `http://127.0.0.1:${opts.port}`;
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint, opts.credentials), maxAttempts: 1 });
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
@@ -66,6 +80,7 @@ export async function startDynamoLocal(opts: { port: number; dbPath?: string }):
   client.destroy();
   return {
     endpoint,
+    credentials: opts.credentials,
     stop: () =>
       new Promise<void>((res) => {
         if (child.exitCode !== null) return res();
@@ -77,8 +92,8 @@ export async function startDynamoLocal(opts: { port: number; dbPath?: string }):
 }
 
 /** Creates the table (the same definition the CDK stack declares) unless it exists. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient(localClientConfig(endpoint));
+export async function ensureTable(endpoint: string, credentials: LocalDbCredentials, tableName: string): Promise<void> {
+  const client = new DynamoDBClient(localClientConfig(endpoint, credentials));
   try {
     const tables = await client.send(new ListTablesCommand({}));
     if (!tables.TableNames?.includes(tableName)) {

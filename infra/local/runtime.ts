@@ -12,6 +12,8 @@ import { provideDeps } from '../../functions/deps';
 import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { freePort } from './free-port';
+import { loadOrCreateDbCredentials, secureDataDir } from './data-dir';
+import type { LocalDbCredentials } from '../../shared/adapters/dynamodb/client';
 import { createLocalHttpServer } from './http-server';
 import { DevClock } from '../../shared/adapters/local/dev-clock';
 import { devRoutes } from './dev-routes';
@@ -47,6 +49,10 @@ export interface Runtime {
   url: string;
   sesUrl: string;
   dynamoEndpoint: string;
+  /** The key DynamoDB Local's database belongs to (kept in $DATA_DIR): any other key sees nothing. */
+  dynamoCredentials: LocalDbCredentials;
+  /** TABLE_NAME, DYNAMODB_ENDPOINT and the key, for a second composeFromEnv on this runtime's table. */
+  dbEnv: Env;
   tableName: string;
   dataDir: string;
   deps: AppDeps;
@@ -74,13 +80,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const tableName = opts.tableName ?? 'reseller-panel';
   const started: { stop(): Promise<void> }[] = [];
   try {
+    secureDataDir(opts.dataDir);
+    const dbPath = opts.inMemory ? undefined : join(opts.dataDir, 'dynamodb');
     const dynamo: DynamoLocal = await startDynamoLocal({
       port: opts.dynamoPort || (await freePort()),
-      dbPath: opts.inMemory ? undefined : join(opts.dataDir, 'dynamodb'),
+      dbPath,
+      credentials: loadOrCreateDbCredentials(opts.dataDir, dbPath),
     });
     started.push(dynamo);
-    log(`DynamoDB Local on ${dynamo.endpoint}`);
-    await ensureTable(dynamo.endpoint, tableName);
+    log(`DynamoDB Local on ${dynamo.endpoint} (127.0.0.1 only; its key is in ${join(opts.dataDir, 'dynamodb-credentials.json')})`);
+    await ensureTable(dynamo.endpoint, dynamo.credentials, tableName);
+    const dbEnv: Env = {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ACCESS_KEY_ID: dynamo.credentials.accessKeyId,
+      DYNAMODB_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
+    };
 
     const ses: LocalSes = await startLocalSes(opts.sesPort || (await freePort()));
     started.push(ses);
@@ -89,8 +104,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const issuerKeyFile = join(opts.dataDir, 'identity', 'issuer-key.json');
     const env: Env = {
       ...(opts.env ?? {}),
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      ...dbEnv,
       IDENTITY_MODE: 'local',
       LOCAL_ISSUER_KEY_FILE: issuerKeyFile,
       SES_ENDPOINT: ses.url,
@@ -158,6 +172,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       url,
       sesUrl: ses.url,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoCredentials: dynamo.credentials,
+      dbEnv,
       tableName,
       dataDir: opts.dataDir,
       deps,

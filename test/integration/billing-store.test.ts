@@ -32,7 +32,7 @@ const newReseller = () => own.reseller(`store${++resellers}`, { users: 10 });
 let now = new Date('2027-06-01T10:00:00Z');
 async function deps(): Promise<AppDeps> {
   return composeFromEnv(
-    { TABLE_NAME: rt.tableName, DYNAMODB_ENDPOINT: rt.dynamoEndpoint, DATA_DIR: rt.dataDir },
+    { ...rt.dbEnv, DATA_DIR: rt.dataDir },
     { clock: { now: () => now } },
   );
 }

@@ -6,6 +6,7 @@
  * The worker runs against a table of its own on the test runtime's DynamoDB Local: the runtime's own
  * worker pushes everything queued in the runtime's table to `local-1`, and must not take these users.
  */
+import { localDbCredentials, localDbEnv } from '../support/local-db';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes } from 'node:crypto';
@@ -52,8 +53,8 @@ const operatorActor: Principal = { role: 'operator', username: 'operator' } as P
 
 beforeAll(async () => {
   const tableName = `prov-worker-${randomBytes(4).toString('hex')}`;
-  await ensureTable(inject('dynamoEndpoint'), tableName);
-  deps = await composeFromEnv({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint') }, { clock });
+  await ensureTable(inject('dynamoEndpoint'), localDbCredentials(), tableName);
+  deps = await composeFromEnv(localDbEnv(tableName), { clock });
   await deps.servers.createIfAbsent({
     id: SERVER, name: 'A', instanceId: 'i-0123456789abcdef0', addresses: [], capacity: -1, users: 0, isDefault: true,
     createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(),

@@ -11,6 +11,7 @@ declare module 'vitest' {
     apiUrl: string;
     sesUrl: string;
     dynamoEndpoint: string;
+    dynamoCredentials: { accessKeyId: string; secretAccessKey: string };
     tableName: string;
     dataDir: string;
     operatorPassword: string;
@@ -37,6 +38,7 @@ export async function setup(project: TestProject) {
   project.provide('apiUrl', runtime.url);
   project.provide('sesUrl', runtime.sesUrl);
   project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
+  project.provide('dynamoCredentials', runtime.dynamoCredentials);
   project.provide('tableName', runtime.tableName);
   project.provide('dataDir', dataDir);
   project.provide('operatorPassword', OPERATOR_PASSWORD);

@@ -13,12 +13,16 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
   });
 }
 
-/** Local endpoints need fixed credentials; DynamoDB Local accepts any. */
-export function localClientConfig(endpoint: string): DynamoDBClientConfig {
-  return {
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 5,
-  };
+/** The key of the embedded runtime's DynamoDB Local, kept in $DATA_DIR (infra/local/data-dir.ts). */
+export interface LocalDbCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * A client of the embedded runtime's DynamoDB Local. It runs without -sharedDb, so the key id
+ * chooses the database: only the runtime's kept key sees the runtime's tables.
+ */
+export function localClientConfig(endpoint: string, credentials: LocalDbCredentials): DynamoDBClientConfig {
+  return { endpoint, region: 'local', credentials, maxAttempts: 5 };
 }

@@ -11,7 +11,15 @@ function required(env: Env, name: string): string {
 /** The document client on the table of the environment, counting its round trips (benchmarks read them). */
 export function tableFromEnv(env: Env) {
   const tableName = required(env, 'TABLE_NAME');
-  const db = createDocumentClient(env.DYNAMODB_ENDPOINT ? localClientConfig(env.DYNAMODB_ENDPOINT) : {});
+  // DYNAMODB_ENDPOINT only in the embedded runtime, with the key it keeps in $DATA_DIR.
+  const db = createDocumentClient(
+    env.DYNAMODB_ENDPOINT
+      ? localClientConfig(env.DYNAMODB_ENDPOINT, {
+          accessKeyId: required(env, 'DYNAMODB_ACCESS_KEY_ID'),
+          secretAccessKey: required(env, 'DYNAMODB_SECRET_ACCESS_KEY'),
+        })
+      : {},
+  );
   const roundTrips = { count: 0, byCommand: {} as Record<string, number> };
   db.middlewareStack.add(
     (next, context) => async (args) => {

@@ -28,7 +28,7 @@ export class DevClock implements Clock {
     if (!Number.isFinite(ms) || ms < 0) throw new Error('the dev clock only moves forward');
     this.offsetMs += ms;
     mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(this.file, JSON.stringify({ offsetMs: this.offsetMs }));
+    writeFileSync(this.file, JSON.stringify({ offsetMs: this.offsetMs }), { mode: 0o600 });
     this.mtimeMs = statSync(this.file).mtimeMs;
     return this.now();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { createDocumentClient, localClientConfig } from '../../../shared/adapters/dynamodb/client';
+import { localDocumentClient } from '../../support/local-db';
 import { DynamoResellerRepository } from '../../../shared/adapters/dynamodb/reseller-repository';
 import { DynamoUserRepository } from '../../../shared/adapters/dynamodb/user-repository';
 import { allocationDelta, counterChange } from '../../../shared/domain/controlpanel/allocation';
@@ -8,7 +8,7 @@ import type { HostedUser } from '../../../shared/domain/controlpanel/users';
 import { HardLimitError } from '../../../shared/domain/errors';
 import { resolveFeatures, type Reseller } from '../../../shared/domain/reseller';
 
-const db = () => createDocumentClient(localClientConfig(inject('dynamoEndpoint')));
+const db = localDocumentClient;
 
 async function reseller(hard: Record<string, number>): Promise<Reseller> {
   const resellers = new DynamoResellerRepository(db(), inject('tableName'));

@@ -5,7 +5,8 @@
  * from the stored figures. A fake Provisioner stands in for the servers; the shared runtime's dev
  * clock is never moved (explicit days only).
  */
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { localDbEnv } from '../../support/local-db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { composeFromEnv, type AppDeps } from '../../../shared/adapters/compose';
 import { advanceTo } from '../../../shared/app/billing/account-store';
 import { runUsageDay, type UsageJobDeps } from '../../../shared/app/stats/usage-daily';
@@ -49,7 +50,7 @@ const windowOf = async (username: string, resource: string) => {
 };
 
 beforeAll(async () => {
-  app = await composeFromEnv({ TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint') });
+  app = await composeFromEnv(localDbEnv());
   const clock = await api('GET', '/__dev/clock', { token: await operator() });
   today = (clock.body.now as string).slice(0, 10);
   owner = await newReseller();
