@@ -36,8 +36,8 @@
 #   /var/www/U/html/webalizer/.htaccess   while Webalizer is on (+ /etc/reseller-panel/webalizer/U.conf)
 #   /var/www/U/cgi-bin/{hello,time}.cgi   standard CGI scripts while standardCgi and CGI are on;
 #                                         a file the user already has is never overwritten
-#   /var/www/U/html/index.html            the reseller's index page (##user## replaced), only when
-#                                         html/ has no index.* file
+#   /var/www/U/html/index.html            the reseller's current index page (##user## replaced) while
+#                                         html/ has no index.* of the user's own (see below)
 #   /etc/reseller-panel/sites/U.conf      Apache site (a neutral page while locked)
 #   /etc/reseller-panel/users/U.conf      login/services file for FTP, mail and other daemons
 #   /etc/cron.d/U                         cron jobs (commented out while locked; none: no file)
@@ -254,7 +254,7 @@ do_report() {
   for dir in "$R"/var/www/web*; do
     [ -d "$dir" ] && [ ! -L "$dir" ] || continue
     u=${dir##*/}
-    [[ $u =~ ^web[0-9]{1,9}$ ]] || continue
+    [[ $u =~ ^web[0-9]{1,12}$ ]] || continue
     kb=$(du -sk "$dir" 2>/dev/null | awk 'NR==1 { print $1 }')
     [ -n "$kb" ] || kb=0
     web=0
@@ -314,7 +314,7 @@ RESOURCES="storageMb pop3Boxes emailAddresses autoresponders ftpUsers trafficGb 
 SWITCHES="ftp php ssi phpUpload wap ssl directoryListing cgi python shell coldfusion webalizer passwordProtection errorFiles webftp webmail standardCgi spamFilter"
 in_list() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
-RE_USER='^web[0-9]{1,9}$'
+RE_USER='^web[0-9]{1,12}$'
 RE_RESELLER='^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'
 RE_SEQ='^(0|[1-9][0-9]{0,15})$'
 RE_LABEL='[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?'
@@ -654,20 +654,30 @@ HostName $WHOST"
     done
   fi
 
-  # --- the reseller's index page, only when the user has no index file
-  if [ -n "$INDEX_B64" ]; then
-    has_index=0
-    for f in "$HOME_DIR"/html/index.* "$HOME_DIR"/html/INDEX.*; do
-      if [ -e "$f" ] || [ -L "$f" ]; then has_index=1; fi
-    done
-    if [ "$has_index" = 0 ]; then
-      target="$HOME_DIR/html/index.html"
-      printf '%s' "$INDEX_B64" | base64 -d 2>/dev/null | sed "s/##user##/$U/g" >"$target.tmp.$$" &&
-        chmod 644 "$target.tmp.$$" && mv -f "$target.tmp.$$" "$target" ||
-        { rm -f "$target.tmp.$$"; die "file could not be written: $(rel "$target")"; }
-      changed "write $(rel "$target")"
-      sys_chown "$OWNER" "$target"
+  # --- the reseller's index page. html/index.html follows the panel's current page for as long as
+  # it is the panel's: the file equals the page of the last state applied (or of this one). An
+  # index file of the user's own (another index.*, a link, an edited index.html) is never touched.
+  render_index() { printf '%s' "$1" | base64 -d 2>/dev/null | sed "s/##user##/$U/g"; }
+  is_rendering_of() { [ -n "$1" ] && render_index "$1" | cmp -s - "$INDEX_FILE"; }
+  INDEX_FILE="$HOME_DIR/html/index.html"
+  PREV_INDEX_B64=$(sed -n 's/^index=//p' "$STATE_DIR/$U.state" 2>/dev/null | head -n 1)
+  [[ $PREV_INDEX_B64 =~ $RE_B64 ]] || PREV_INDEX_B64=""
+  index_is_panels=1
+  for f in "$HOME_DIR"/html/index.* "$HOME_DIR"/html/INDEX.*; do
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    if [ "$f" != "$INDEX_FILE" ] || [ -L "$f" ] || [ ! -f "$f" ]; then index_is_panels=0; continue; fi
+    is_rendering_of "$INDEX_B64" || is_rendering_of "$PREV_INDEX_B64" || index_is_panels=0
+  done
+  if [ "$index_is_panels" = 1 ] && [ -n "$INDEX_B64" ]; then
+    if ! { [ -f "$INDEX_FILE" ] && is_rendering_of "$INDEX_B64"; }; then
+      render_index "$INDEX_B64" >"$INDEX_FILE.tmp.$$" &&
+        chmod 644 "$INDEX_FILE.tmp.$$" && mv -f "$INDEX_FILE.tmp.$$" "$INDEX_FILE" ||
+        { rm -f "$INDEX_FILE.tmp.$$"; die "file could not be written: $(rel "$INDEX_FILE")"; }
+      changed "write $(rel "$INDEX_FILE")"
+      sys_chown "$OWNER" "$INDEX_FILE"
     fi
+  elif [ "$index_is_panels" = 1 ]; then
+    remove_file "$INDEX_FILE" # the panel's page, and the panel has none any more
   fi
 
   # --- the web server's site

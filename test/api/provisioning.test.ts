@@ -56,6 +56,33 @@ describe('provisioning through the local server (the local agent runs provision.
     expect(readFileSync(join(home(user.username), 'html', 'index.html'), 'utf8')).toContain(`Welcome ${user.username}`);
   });
 
+  it('an index page the desired state would refuse (a NUL byte) is refused by PUT /settings/index-page, naming html', async () => {
+    const owner = await newReseller();
+    const res = await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>x\u0000y</h1>' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toHaveProperty('html');
+    expect((await api('GET', '/settings/index-page', { token: owner.token })).body.html).toBeNull();
+  });
+
+  it("an index-page change reaches existing users whose page is still the panel's; a user's own page is kept", async () => {
+    const owner = await newReseller();
+    await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>Welcom ##user##</h1>' } });
+    const follower = await newUser(owner);
+    const own = await newUser(owner);
+    await applied(owner, follower.username);
+    const ownApplied = await applied(owner, own.username);
+    const page = (u: string) => join(home(u), 'html', 'index.html');
+    expect(readFileSync(page(follower.username), 'utf8')).toBe(`<h1>Welcom ${follower.username}</h1>`);
+    writeFileSync(page(own.username), 'my own page');
+
+    const put = await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>Welcome ##user##</h1>' } });
+    expect(put.status).toBeLessThan(300);
+    await until('the fixed page on the server', async () => existsSync(page(follower.username)) &&
+      readFileSync(page(follower.username), 'utf8') === `<h1>Welcome ${follower.username}</h1>`);
+    await applied(owner, own.username, ownApplied.sequence + 1);
+    expect(readFileSync(page(own.username), 'utf8')).toBe('my own page');
+  });
+
   it('lock disables the site (files kept), unlock enables it, delete archives the home', async () => {
     const owner = await newReseller();
     const user = await newUser(owner, { domains: [{ name: `${owner.username}-lock.example.com` }] });
@@ -78,7 +105,8 @@ describe('provisioning through the local server (the local agent runs provision.
       (await import('node:fs')).readdirSync(join(root(), 'var', 'archive')).find((f) => f.startsWith(`${user.username}-seq`)),
     );
     expect(archive).toMatch(/\.tar\.gz$/);
-    expect(existsSync(site)).toBe(false);
+    // The archive is in place a moment before the same run removes the site.
+    await until('site removed', async () => !existsSync(site));
     // The operator can no longer re-push it once the delete is on the server.
     await until('delete applied', async () => (await api('POST', `/operator/users/${user.username}/push`, { token: await operator() })).status === 404);
   });

@@ -7,7 +7,7 @@ import { servicesSchema, type ResourceLimits, type Services } from './services';
 
 /** Hosted usernames: `web<N>` from one installation-wide sequence, never reused. */
 export const hostedUsername = (n: number) => `web${n}`;
-export const HOSTED_USERNAME = /^web[0-9]{1,12}$/;
+export { HOSTED_USERNAME } from '../provisioning/fields';
 
 export const USER_STATUSES = ['enabled', 'locked'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

@@ -8,7 +8,11 @@
  *
  * Pure: no I/O, no clock.
  */
+import type * as z from 'zod';
 import { ValidationError } from '../errors';
+import { limitValueSchema } from '../limits';
+import { normalizeDomain } from '../controlpanel/domains';
+import { HOSTED_USERNAME, MAX_INDEX_PAGE_BYTES, indexPageHtmlSchema, siteAddressSchema } from './fields';
 import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESOURCE_NAMES, type BackupMode, type BooleanServiceName, type ResourceName } from '../catalog';
 
 /** The panel's names (shared/domain/catalog.ts): the state speaks the same language as the API. */
@@ -88,7 +92,7 @@ export const DEFAULT_SERVICES: Readonly<ProvisionServices> = Object.freeze({
 export const MAX_DOMAINS = 200;
 export const MAX_CRON_JOBS = 100;
 export const MAX_CRON_COMMAND_LENGTH = 1000;
-export const MAX_INDEX_PAGE_BYTES = 32 * 1024;
+export { MAX_INDEX_PAGE_BYTES };
 
 /**
  * Computes the complete desired state of one hosted user and validates it.
@@ -131,16 +135,20 @@ export function desiredState(input: DesiredStateInput): DesiredState {
   return state;
 }
 
-export const USERNAME_PATTERN = /^web[0-9]{1,9}$/;
+/** The API's pattern (fields.ts): a username the panel hands out is always one the state accepts. */
+export const USERNAME_PATTERN = HOSTED_USERNAME;
 export const RESELLER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const LABEL = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$/;
 const CRON_FIELD = /^[0-9A-Za-z*,/-]{1,64}$/;
 const CRON_MACROS = ['@reboot', '@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/;
-const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
 
 function fail(field: string, reason: string): never {
   throw ValidationError.field(field, reason);
+}
+
+/** Checks one field with the schema the API uses for it (fields.ts), naming the field. */
+function check(field: string, schema: z.ZodType, value: unknown): void {
+  const r = schema.safeParse(value);
+  if (!r.success) fail(field, r.error.issues[0]?.message ?? 'is not valid');
 }
 
 function checkNoControl(field: string, value: string, allowNewlines: boolean): void {
@@ -148,12 +156,15 @@ function checkNoControl(field: string, value: string, allowNewlines: boolean): v
   if (!allowNewlines && /[\r\n]/.test(value)) fail(field, 'must not contain a newline or carriage return');
 }
 
-/** True when `name` is an ASCII host name the script accepts (optionally a leading `*.` wildcard). */
+/**
+ * True when `name` is a domain as the API stores it (normalizeDomain: lower-case ASCII, punycode,
+ * already normalized), optionally with a leading `*.` wildcard: the same rule for both sides.
+ */
 export function isValidDomainName(name: string): boolean {
   if (typeof name !== 'string' || name.length === 0 || name.length > 253) return false;
-  const labels = name.split('.');
-  if (labels.length < 2) return false;
-  return labels.every((label, i) => (i === 0 && label === '*') || LABEL.test(label));
+  const bare = name.startsWith('*.') ? name.slice(2) : name;
+  const n = normalizeDomain(bare);
+  return 'name' in n && n.name === bare;
 }
 
 /** True when `schedule` is five cron fields or a cron macro. */
@@ -162,14 +173,6 @@ export function isValidCronSchedule(schedule: string): boolean {
   if (CRON_MACROS.includes(schedule)) return true;
   const fields = schedule.split(' ');
   return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-}
-
-function isValidIp(ip: string): boolean {
-  if (IPV4.test(ip)) return true;
-  if (!IPV6.test(ip) || !ip.includes(':')) return false;
-  const parts = ip.split('::');
-  if (parts.length > 2) return false;
-  return ip.split(':').every((g) => g === '' || /^[0-9a-fA-F]{1,4}$/.test(g) || IPV4.test(g));
 }
 
 function isWholeNumber(n: unknown): n is number {
@@ -205,8 +208,8 @@ export function validateDesiredState(state: unknown): asserts state is DesiredSt
     if (!(PROVISION_RESOURCE_NAMES as readonly string[]).includes(key)) fail(`limits.${key}`, 'unknown limit');
   }
   for (const name of PROVISION_RESOURCE_NAMES) {
-    const v = limits[name];
-    if (!isWholeNumber(v) || v < -1) fail(`limits.${name}`, 'must be a whole number, -1 for unlimited');
+    if (limits[name] === undefined) fail(`limits.${name}`, 'must be a whole number, -1 for unlimited');
+    check(`limits.${name}`, limitValueSchema, limits[name]);
   }
 
   if (typeof s.services !== 'object' || s.services === null) fail('services', 'must be an object');
@@ -243,7 +246,7 @@ export function validateDesiredState(state: unknown): asserts state is DesiredSt
   if (s.ip !== null) {
     if (typeof s.ip !== 'string') fail('ip', 'must be an IP address or null');
     checkNoControl('ip', s.ip, false);
-    if (!isValidIp(s.ip)) fail('ip', 'must be an IPv4 or IPv6 address');
+    check('ip', siteAddressSchema, s.ip);
   }
 
   if (!Array.isArray(s.cronJobs)) fail('cronJobs', 'must be a list');
@@ -264,11 +267,5 @@ export function validateDesiredState(state: unknown): asserts state is DesiredSt
   if (typeof s.locked !== 'boolean') fail('locked', 'must be true or false');
   if (typeof s.deleted !== 'boolean') fail('deleted', 'must be true or false');
 
-  if (s.indexPage !== null) {
-    if (typeof s.indexPage !== 'string') fail('indexPage', 'must be HTML or null');
-    checkNoControl('indexPage', s.indexPage, true);
-    if (Buffer.byteLength(s.indexPage, 'utf8') > MAX_INDEX_PAGE_BYTES) {
-      fail('indexPage', `at most ${MAX_INDEX_PAGE_BYTES} bytes`);
-    }
-  }
+  if (s.indexPage !== null) check('indexPage', indexPageHtmlSchema, s.indexPage);
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { INDEX_PAGE_TAGS, refineTags } from '../tags';
+import { indexPageHtmlSchema } from './fields';
 
 /** Server ids: lower-case letters, digits and dashes, e.g. `local-1`, `fra-web-03`. */
 export const SERVER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -37,12 +38,9 @@ export const assignServersSchema = z.strictObject({
 
 /** The reseller's index page: HTML with `##user##`, or null for none. */
 export const indexPageSchema = z.strictObject({
-  html: z
-    .string({ error: 'must be HTML text or null' })
-    .refine((s) => new TextEncoder().encode(s).length <= 32 * 1024, { error: 'must be at most 32 KiB' })
-    // The seed: besides HTML only ##user## (the username); any other tag is refused when saved.
-    .superRefine(refineTags(INDEX_PAGE_TAGS))
-    .nullable(),
+  // The state's own field schema (NUL, size), plus the seed's rule when saved: besides HTML only
+  // ##user## (the username); any other tag is refused.
+  html: indexPageHtmlSchema.superRefine(refineTags(INDEX_PAGE_TAGS)).nullable(),
 });
 
 /** A server has room when its capacity is unlimited (-1) or not reached. */

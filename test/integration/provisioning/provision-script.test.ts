@@ -233,6 +233,22 @@ describe('provision.sh apply: the index page', () => {
     converge(root, user({ sequence: 3, indexPage: page + 'v2' }));
     expect(read(root, `${HOME}/html/index.html`)).toBe('mine');
   });
+  it("follows the reseller's current page while the file is still the panel's: a fixed typo reaches the user", () => {
+    const root = tmpRoot();
+    converge(root, user({ indexPage: '<h1>Welcom ##user##</h1>' }));
+    expect(read(root, `${HOME}/html/index.html`)).toBe('<h1>Welcom web12</h1>');
+    expect(converge(root, user({ sequence: 2, indexPage: '<h1>Welcome ##user##</h1>' }))).toEqual(['write /var/www/web12/html/index.html']);
+    expect(read(root, `${HOME}/html/index.html`)).toBe('<h1>Welcome web12</h1>');
+    // The panel's page removed: the panel's file goes too.
+    expect(converge(root, user({ sequence: 3, indexPage: null }))).toEqual(['remove /var/www/web12/html/index.html']);
+    expect(exists(root, `${HOME}/html/index.html`)).toBe(false);
+    // Once the user edits the file it is theirs: later pages and a removal leave it alone.
+    converge(root, user({ sequence: 4, indexPage: '<p>v4</p>' }));
+    writeFileSync(path.join(root, HOME, 'html/index.html'), '<p>v4</p> and mine');
+    expect(converge(root, user({ sequence: 5, indexPage: '<p>v5</p>' }))).toEqual([]);
+    expect(converge(root, user({ sequence: 6, indexPage: null }))).toEqual([]);
+    expect(read(root, `${HOME}/html/index.html`)).toBe('<p>v4</p> and mine');
+  });
 });
 
 describe('provision.sh apply: lock, unlock and delete', () => {
