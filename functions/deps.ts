@@ -1,14 +1,14 @@
-import { composeFromEnv, type AppDeps, type IdentityFactory } from '../shared/adapters/compose';
+import { composeFromEnv, type AppDeps, type ComposeParts } from '../shared/adapters/compose';
 
 let deps: Promise<AppDeps> | undefined;
 
 /**
- * The adapters of this process, built once (a Lambda cold start); `identity` for the one function
- * that signs in. The local runtime injects its own (DynamoDB Local, dev clock, local SES, embedded
+ * The adapters of this process, built once (a Lambda cold start), with the heavy parts (identity,
+ * mailer, key cipher) the calling function needs. The local runtime injects its own (DynamoDB Local, dev clock, local SES, embedded
  * issuer) with `provideDeps`, so every handler and job runs on them.
  */
-export function appDeps(identity?: IdentityFactory): Promise<AppDeps> {
-  deps ??= composeFromEnv(process.env, { identity });
+export function appDeps(parts: Omit<ComposeParts, 'clock' | 'provisioner'> = {}): Promise<AppDeps> {
+  deps ??= composeFromEnv(process.env, parts);
   return deps;
 }
 

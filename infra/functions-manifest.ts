@@ -1,3 +1,5 @@
+import { DEFAULT_LAMBDA, HTTP_LAMBDAS } from '../functions/http/lambdas';
+
 /**
  * The Lambda functions of the product, as data. The CDK stack builds one NodejsFunction per entry
  * (same bundling for all, see infra/stacks/bundling.ts), grants exactly what `needs` lists and, for
@@ -51,31 +53,29 @@ export interface FunctionSpec {
   /** Extra environment beyond what the stack sets for every function. */
   environment?: Record<string, string>;
   /**
-   * Behind the HTTP API: 'proxy' serves every route not claimed by another function (exactly one),
-   * 'identity' the routes whose `lambda` is 'identity' in functions/http/routes (route keys of their own).
+   * Behind the HTTP API (functions/http/lambdas.ts): 'routes' serves the route keys of its group,
+   * 'proxy' those of its group and ANY /{proxy+} (exactly one function). The function's name is the group's.
    */
-  api?: 'proxy' | 'identity';
+  api?: 'proxy' | 'routes';
 }
 
+/**
+ * One function per route group of functions/http/lambdas.ts (entry functions/http/lambdas/<name>.ts):
+ * API Gateway sends each route of the table to the function of its group; the default group `api`
+ * also takes ANY /{proxy+} (unknown routes answer 404 in the API's error format).
+ */
+const HTTP_FUNCTIONS: FunctionSpec[] = Object.entries(HTTP_LAMBDAS).map(([name, group]) => ({
+  name,
+  entry: `functions/http/lambdas/${name}.ts`,
+  handler: 'handler',
+  memoryMb: 1024,
+  timeoutSeconds: 29,
+  needs: group.needs,
+  api: name === DEFAULT_LAMBDA ? 'proxy' : 'routes',
+}));
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  {
-    name: 'api',
-    entry: 'functions/http/api.ts',
-    handler: 'handler',
-    memoryMb: 1024,
-    timeoutSeconds: 29,
-    needs: ['table:read', 'table:write', 'kms:data-key', 'ses:send', 'ssm:provision'],
-    api: 'proxy',
-  },
-  {
-    name: 'identity',
-    entry: 'functions/http/identity.ts',
-    handler: 'handler',
-    memoryMb: 1024,
-    timeoutSeconds: 29,
-    needs: ['table:read', 'table:write', 'cognito:admin'],
-    api: 'identity',
-  },
+  ...HTTP_FUNCTIONS,
   // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
   // yesterday's usage must be fed before the accounts move on to today.
   {

@@ -4,6 +4,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { AppDeps } from '../../shared/adapters/compose';
 import { toErrorResponse } from './errors';
 import type { Route } from './route';
+import { appDeps } from '../deps';
+import type { ComposeParts } from '../../shared/adapters/compose';
+import { lambdaOf, type HttpLambda } from './lambdas';
 import { createRouter } from './router';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -30,4 +33,17 @@ export function lambdaHandler(routes: readonly Route[], deps: () => Promise<AppD
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(async (event: APIGatewayProxyEventV2) =>
     dispatch(event, await deps()),
   ).use(errorMapper);
+}
+
+/**
+ * The handler of one route group (functions/http/lambdas.ts): the routes of `modules` that belong to
+ * `name`, with the deps composed from the heavy parts the entry passes (and nothing else).
+ */
+export function serveGroup(
+  name: HttpLambda,
+  modules: readonly (readonly Route[])[],
+  parts: Omit<ComposeParts, 'clock' | 'provisioner'> = {},
+): { handler: HttpHandler; routes: readonly Route[] } {
+  const routes = modules.flat().filter((r) => lambdaOf(r) === name);
+  return { routes, handler: lambdaHandler(routes, () => appDeps(parts), `reseller-panel-${name}`) };
 }

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Principal } from '../../shared/ports/identity';
 import type { AppDeps } from '../../shared/adapters/compose';
+import type { HttpLambda } from './lambdas';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: nobody signed in, the operator, a reseller, or either of them. */
@@ -38,11 +39,10 @@ export interface Route<P = any, Q = any, B = any> {
   /** A valid request body: shown in /openapi.json and used by the tenancy test to reach the use case. */
   example?: B;
   /**
-   * The Lambda function that serves the route on AWS: 'identity' for the routes that talk to
-   * Cognito (sign-in, passwords, creating and locking logins), the main 'api' function otherwise.
-   * Keeping the Cognito client out of the main bundle keeps both under the size budget.
+   * The Lambda function that serves the route on AWS when it is not the one of its tag (see
+   * functions/http/lambdas.ts): e.g. 'identity' for the routes that talk to Cognito.
    */
-  lambda?: 'api' | 'identity';
+  lambda?: HttpLambda;
   /** The status of a success; the handler may still return a Reply to choose another. */
   status: number;
   response?: z.ZodType;

@@ -5,9 +5,17 @@ import { composeFromEnv, type AppDeps, type Env } from '../../shared/adapters/co
 import { LocalIssuer } from '../../shared/adapters/local/local-issuer';
 import { hashPassword } from '../../shared/adapters/local/password-hash';
 import { generatePassword } from '../../shared/domain/password';
-import { handler as apiHandler } from '../../functions/http/api';
-import { handler as identityHandler } from '../../functions/http/identity';
+import { handler as apiHandler } from '../../functions/http/lambdas/api';
+import { handler as identityHandler } from '../../functions/http/lambdas/identity';
+import { handler as usersHandler } from '../../functions/http/lambdas/users';
+import { handler as billingHandler } from '../../functions/http/lambdas/billing';
+import { handler as operatorHandler } from '../../functions/http/lambdas/operator';
+import { handler as docsHandler } from '../../functions/http/lambdas/docs';
+import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
+import type { LambdaHttpHandler } from './http-server';
 import { identityFromEnv } from '../../shared/adapters/identity-from-env';
+import { mailerFromEnv } from '../../shared/adapters/ses/mailer-from-env';
+import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
 import { provideDeps } from '../../functions/deps';
 import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
@@ -113,7 +121,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const clock = new DevClock(join(opts.dataDir, 'clock.json'));
     // The local agent runs infra/provisioning/provision.sh against $DATA_DIR/servers/<serverId>/root.
     const provisioner = new LocalAgentProvisioner({ dataDir: opts.dataDir, scriptPath: PROVISION_SCRIPT_PATH });
-    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv, provisioner });
+    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv, provisioner, mailer: mailerFromEnv, keyCipher: keyCipherFromEnv });
     provideDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
@@ -134,18 +142,27 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (background && method !== 'GET') void scheduler.runRateJob(PROVISIONING_JOB);
       return out;
     };
-    // As API Gateway does, each route goes to the function that serves it on AWS.
-    const identityPaths = ROUTES.filter((r) => r.lambda === 'identity').map((r) => ({
-      method: r.method,
+    // As API Gateway does, each route goes to the function of its group, anything else to the default one.
+    const handlers: Record<HttpLambda, LambdaHttpHandler> = {
+      api: apiHandler,
+      identity: identityHandler,
+      users: usersHandler,
+      billing: billingHandler,
+      operator: operatorHandler,
+      docs: docsHandler,
+    };
+    const routeKeys = ROUTES.map((r) => ({
+      method: r.method as string,
       pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+      lambda: lambdaOf(r),
     }));
+    const functionFor = (method: string, path: string): HttpLambda =>
+      routeKeys.find((k) => k.method === method && k.pattern.test(path))?.lambda ?? DEFAULT_LAMBDA;
     const server: Server = createLocalHttpServer(
       async (event, context) =>
         afterChange(
           event.requestContext.http.method,
-          identityPaths.some((p) => p.method === event.requestContext.http.method && p.pattern.test(event.rawPath))
-            ? await identityHandler(event, context)
-            : await apiHandler(event, context),
+          await handlers[functionFor(event.requestContext.http.method, event.rawPath)](event, context),
         ),
       {
         isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),

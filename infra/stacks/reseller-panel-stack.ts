@@ -36,25 +36,25 @@ import { loginItem } from '../../shared/adapters/dynamodb/login-store';
 import { provisionDocumentContent, readProvisionScript } from '../provisioning/ssm-document';
 import { FUNCTIONS, type FunctionNeed, type FunctionSpec } from '../functions-manifest';
 import { ROUTES } from '../../functions/http/routes';
+import { lambdaOf } from '../../functions/http/lambdas';
 import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Route keys that answer without a token: the route table's 'public' routes. */
-export const PUBLIC_ROUTES = ROUTES.filter((r) => r.access === 'public').map((r) => ({
+/**
+ * One route key per route of the table, to the function of its group (functions/http/lambdas.ts);
+ * 'public' routes answer without a token, the others sit behind the JWT authorizer.
+ */
+export const API_ROUTES = ROUTES.map((r) => ({
   method: r.method as apigwv2.HttpMethod,
   path: r.path,
-  lambda: r.lambda ?? 'api',
-}));
-
-/** Routes served by the identity function: each gets a route key of its own, ahead of /{proxy+}. */
-export const IDENTITY_ROUTES = ROUTES.filter((r) => r.lambda === 'identity').map((r) => ({
-  method: r.method as apigwv2.HttpMethod,
-  path: r.path,
+  lambda: lambdaOf(r),
   public: r.access === 'public',
 }));
+/** Route keys that answer without a token: the route table's 'public' routes. */
+export const PUBLIC_ROUTES = API_ROUTES.filter((r) => r.public);
 
 export const GROUPS = ['operator', 'reseller'] as const;
 
@@ -112,7 +112,6 @@ export class ResellerPanelStack extends Stack {
     const specs = props.functions ?? FUNCTIONS;
     const apiSpecs = specs.filter((s) => s.api === 'proxy');
     if (apiSpecs.length !== 1) throw new Error(`the manifest must mark exactly one function as the api proxy (found ${apiSpecs.length})`);
-    const identitySpec = specs.find((s) => s.api === 'identity');
 
     // ---------------------------------------------------------------- data
     this.table = new dynamodb.Table(this, 'Table', {
@@ -288,7 +287,6 @@ export class ResellerPanelStack extends Stack {
         );
       }
     }
-    const apiFn = this.functions.get(apiSpecs[0]!.name)!;
 
     // ---------------------------------------------------------------- HTTP API
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -326,36 +324,41 @@ export class ResellerPanelStack extends Stack {
         ),
       },
     });
-    const integration = new HttpLambdaIntegration('ApiIntegration', apiFn, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-    });
-    const identityIntegration = identitySpec
-      ? new HttpLambdaIntegration('IdentityIntegration', this.functions.get(identitySpec.name)!, {
+    // One integration (and one invoke permission for the whole API) per function; a route whose
+    // group has no function in `specs` (test fixtures) goes to the proxy function.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (name: string) => {
+      const spec = specs.find((s) => s.name === name && s.api) ?? apiSpecs[0]!;
+      let i = integrations.get(spec.name);
+      if (!i) {
+        i = new HttpLambdaIntegration(`${pascal(spec.name)}Integration`, this.functions.get(spec.name)!, {
           payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        })
-      : integration;
+          scopePermissionToRoute: false,
+        });
+        integrations.set(spec.name, i);
+      }
+      return i;
+    };
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
       userPoolClients: [this.userPoolClient],
       identitySource: ['$request.header.Authorization'],
     });
-    const publicAck = (route: apigwv2.HttpRoute, method: string, routePath: string) =>
-      ack(
-        route,
-        'AwsSolutions-APIG4',
-        `${method} ${routePath} is public by design (docs/api: only /health, /openapi.json and POST /auth/login answer without a token).`,
-      );
-    for (const r of PUBLIC_ROUTES) {
+    for (const r of API_ROUTES) {
       const [route] = this.httpApi.addRoutes({
         path: r.path,
         methods: [r.method],
-        integration: r.lambda === 'identity' ? identityIntegration : integration,
+        integration: integrationFor(r.lambda),
+        ...(r.public ? {} : { authorizer }),
       });
-      publicAck(route!, r.method, r.path);
+      if (r.public) {
+        ack(
+          route!,
+          'AwsSolutions-APIG4',
+          `${r.method} ${r.path} is public by design (docs/api: only /health, /openapi.json and POST /auth/login answer without a token).`,
+        );
+      }
     }
-    for (const r of IDENTITY_ROUTES.filter((x) => !x.public)) {
-      this.httpApi.addRoutes({ path: r.path, methods: [r.method], integration: identityIntegration, authorizer });
-    }
-    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration, authorizer });
+    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration: integrationFor(apiSpecs[0]!.name), authorizer });
 
     // ---------------------------------------------------------------- operator bootstrap
     if (config.operatorEmail) this.bootstrapOperator(config.operatorEmail, groups.operator);

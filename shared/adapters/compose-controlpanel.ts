@@ -1,55 +1,41 @@
-import { join } from 'node:path';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import type { KeyCipher } from '../ports/key-cipher';
+import type { Mailer } from '../ports/mailer';
 import { NodeX509 } from './crypto/node-x509';
 import { DynamoCertificateStore } from './dynamodb/certificate-store';
 import { DynamoIpPoolRepository } from './dynamodb/ip-pool-repository';
 import { DynamoSettingsRepository, DynamoTemplateRepository } from './dynamodb/template-repository';
 import { DynamoUserRepository } from './dynamodb/user-repository';
-import { KmsCipher } from './kms/kms-cipher';
-import { LocalCipher } from './local/local-cipher';
 import { hashPassword } from './local/password-hash';
-import { SesMailer } from './ses/ses-mailer';
 
-type Env = Record<string, string | undefined>;
+/** A port this function was built without: a clear failure if it is ever asked (it names where it lives). */
+export function absentPort<T extends object>(port: string): T {
+  return new Proxy({} as T, {
+    get: (_t, name) =>
+      name === 'then' ? undefined : () => Promise.reject(new Error(`${port}.${String(name)} is not composed into this function (see functions/http/lambdas.ts)`)),
+  });
+}
 
 /**
- * The control panel's adapters from the environment:
- * - SES: `SES_ENDPOINT` (the local SES of the embedded runtime) or the region's SES; sender `MAIL_FROM`.
- *   The client has request and connection time-outs: aws-ses-v2-local does not answer some actions.
- * - Private keys: KMS envelope encryption with `KMS_KEY_ID`; otherwise, in the embedded runtime, an
- *   AES-256-GCM key file under `$DATA_DIR/keys/`. With neither, encryption fails (nothing is stored).
+ * The control panel's adapters. The mailer (SES) and the key cipher (KMS) come from the caller
+ * (ses/mailer-from-env.ts, kms/key-cipher-from-env.ts): only the functions that need them import
+ * those clients, the others get an absent port.
  */
-export function controlPanelFromEnv(env: Env, db: DynamoDBDocumentClient, tableName: string): ControlPanelPorts {
-  const local = env.SES_ENDPOINT
-    ? { endpoint: env.SES_ENDPOINT, region: env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-    : {};
-  const ses = new SESClient({ ...local, maxAttempts: 2, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000 } });
+export function controlPanelFromEnv(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  parts: { mailer?: Mailer; keyCipher?: KeyCipher } = {},
+): ControlPanelPorts {
   return {
     templates: new DynamoTemplateRepository(db, tableName),
     settings: new DynamoSettingsRepository(db, tableName),
     users: new DynamoUserRepository(db, tableName),
     ipPool: new DynamoIpPoolRepository(db, tableName),
     certificates: new DynamoCertificateStore(db, tableName),
-    mailer: new SesMailer(ses, env.MAIL_FROM ?? 'no-reply@reseller-panel.example'),
-    keyCipher: keyCipherFromEnv(env),
+    mailer: parts.mailer ?? absentPort<Mailer>('mailer'),
+    keyCipher: parts.keyCipher ?? absentPort<KeyCipher>('keyCipher'),
     x509: new NodeX509(),
     hashPassword: (pw) => hashPassword(pw),
   };
-}
-
-function keyCipherFromEnv(env: Env): KeyCipher {
-  if (env.KMS_KEY_ID) return new KmsCipher(new KMSClient({}), env.KMS_KEY_ID);
-  if (env.DATA_DIR) {
-    let cipher: LocalCipher | undefined;
-    const get = () => (cipher ??= LocalCipher.loadOrCreate(join(env.DATA_DIR as string, 'keys', 'private-keys.aes256')));
-    return { encrypt: (p, c) => get().encrypt(p, c), decrypt: (t, c) => get().decrypt(t, c) };
-  }
-  const missing = async (): Promise<never> => {
-    throw new Error('no key cipher configured: set KMS_KEY_ID (or DATA_DIR for the embedded runtime)');
-  };
-  return { encrypt: missing, decrypt: missing };
 }

@@ -16,6 +16,8 @@ import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import { controlPanelFromEnv } from './compose-controlpanel';
 import type { ProvisioningPorts } from '../app/provisioning/deps';
 import type { Provisioner } from '../ports/provisioner';
+import type { KeyCipher } from '../ports/key-cipher';
+import type { Mailer } from '../ports/mailer';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../domain/provisioning/status';
 import { DynamoProvisioningRepository } from './dynamodb/provisioning-repository';
 import { DynamoServerRepository } from './dynamodb/server-repository';
@@ -55,10 +57,19 @@ export function required(env: Env, name: string): string {
  */
 export type IdentityFactory = (env: Env, logins: DynamoLoginStore) => Promise<Identity>;
 
-export async function composeFromEnv(
-  env: Env,
-  overrides: { clock?: Clock; identity?: Identity | IdentityFactory; provisioner?: Provisioner } = {},
-): Promise<AppDeps> {
+/**
+ * The parts that bring a heavy client (Cognito, SES, KMS): each Lambda entry passes only those its
+ * routes need (functions/http/lambdas.ts), the others are absent ports; the local runtime passes all.
+ */
+export interface ComposeParts {
+  clock?: Clock;
+  identity?: Identity | IdentityFactory;
+  provisioner?: Provisioner;
+  mailer?: (env: Env) => Mailer;
+  keyCipher?: (env: Env) => KeyCipher;
+}
+
+export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Promise<AppDeps> {
   const { db, tableName, roundTrips } = tableFromEnv(env);
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
@@ -80,7 +91,7 @@ export async function composeFromEnv(
     passwordPolicy: passwordPolicyFromEnv(env),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
-    ...controlPanelFromEnv(env, db, tableName),
+    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env) }),
     servers: new DynamoServerRepository(db, tableName),
     provisioning: new DynamoProvisioningRepository(db, tableName),
     ...(overrides.provisioner ? { provisioner: overrides.provisioner } : {}),

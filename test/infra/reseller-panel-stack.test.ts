@@ -7,7 +7,7 @@ import { FUNCTIONS } from '../../infra/functions-manifest';
 import {
   COGNITO_ADMIN_ACTIONS,
   PUBLIC_ROUTES,
-  IDENTITY_ROUTES,
+  API_ROUTES,
   REPO_ROOT,
   TABLE_READ_ACTIONS,
   TABLE_WRITE_ACTIONS,
@@ -110,24 +110,26 @@ describe('HTTP API', () => {
       expect(r[`${p.method} ${p.path}`]!.AuthorizationType).toBe('NONE');
       expect(r[`${p.method} ${p.path}`]!.AuthorizerId).toBeUndefined();
     }
-    expect(Object.keys(r).sort()).toEqual(
-      ['ANY /{proxy+}', ...PUBLIC_ROUTES.map((p) => `${p.method} ${p.path}`), ...IDENTITY_ROUTES.filter((i) => !i.public).map((i) => `${i.method} ${i.path}`)].sort(),
-    );
+    expect(Object.keys(r).sort()).toEqual(['ANY /{proxy+}', ...API_ROUTES.map((p) => `${p.method} ${p.path}`)].sort());
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['GET /health', 'GET /openapi.json', 'POST /auth/login']));
   });
 
-  it('sends the identity routes to the identity function, behind the authorizer unless public', () => {
+  it('sends each route to the function of its group, behind the authorizer unless public', () => {
     const r = routes();
     const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, JSON.stringify(i.Properties.IntegrationUri)]));
-    for (const i of IDENTITY_ROUTES) {
+    const fnIds = Object.fromEntries(
+      ofType('AWS::Lambda::Function').map(([id, f]) => [String(f.Properties.Description).replace('Reseller panel: ', ''), id]),
+    );
+    const target = (routeKey: string) => integrations[((r[routeKey]!.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string }).Ref]!;
+    for (const i of API_ROUTES) {
       const route = r[`${i.method} ${i.path}`]!;
-      expect(route, `${i.method} ${i.path}`).toBeDefined();
-      expect(route.AuthorizationType).toBe(i.public ? 'NONE' : 'JWT');
-      const integrationId = (route.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
-      expect(integrations[integrationId.Ref]).toContain('Identity');
+      expect(route.AuthorizationType, `${i.method} ${i.path}`).toBe(i.public ? 'NONE' : 'JWT');
+      expect(target(`${i.method} ${i.path}`), `${i.method} ${i.path}`).toContain(fnIds[i.lambda]!);
     }
-    const proxyTarget = (r['ANY /{proxy+}']!.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
-    expect(integrations[proxyTarget.Ref]).not.toContain('Identity');
+    expect(new Set(API_ROUTES.map((i) => i.lambda))).toEqual(new Set(['api', 'identity', 'users', 'billing', 'operator', 'docs']));
+    expect(target('ANY /{proxy+}')).toContain(fnIds.api!);
+    // One invoke permission per function for the whole API, not one per route.
+    expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toHaveLength(6);
   });
 
   it('protects ANY /{proxy+} with a JWT authorizer for the app client\'s ID tokens', () => {

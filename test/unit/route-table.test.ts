@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes';
-import { IDENTITY_ROUTE_MODULES } from '../../functions/http/identity';
+import { HTTP_LAMBDAS, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
+import type { Route } from '../../functions/http/route';
 
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
@@ -10,10 +11,15 @@ describe('route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('lets the identity function serve every identity route of the table (and only those)', () => {
-    const served = IDENTITY_ROUTE_MODULES.flat().filter((r) => r.lambda === 'identity').map(key).sort();
-    const table = ROUTES.filter((r) => r.lambda === 'identity').map(key).sort();
-    expect(served).toEqual(table);
-    expect(table).toContain('POST /auth/login');
+  it('lets each function entry serve exactly the routes of its group', async () => {
+    for (const name of Object.keys(HTTP_LAMBDAS) as HttpLambda[]) {
+      const entry = (await import(`../../functions/http/lambdas/${name}.ts`)) as { routes: readonly Route[] };
+      const served = entry.routes.map(key).sort();
+      const table = ROUTES.filter((r) => lambdaOf(r) === name).map(key).sort();
+      // A route missing here: import its route module in functions/http/lambdas/<name>.ts.
+      expect(served, `functions/http/lambdas/${name}.ts`).toEqual(table);
+    }
+    expect(lambdaOf(ROUTES.find((r) => key(r) === 'POST /auth/login')!)).toBe('identity');
+    expect(lambdaOf({ tag: 'a-tag-nobody-mapped' })).toBe('api');
   });
 });

@@ -1,0 +1,39 @@
+import type { FunctionNeed } from '../../infra/functions-manifest';
+
+/**
+ * The HTTP API's Lambda functions, one per route group, as data (no route module is imported here,
+ * so the infrastructure and the tests read it without bundling any handler).
+ *
+ * A route is served by the function its `lambda` field names, else by the function of its `tag`,
+ * else by the default function `api` (which also answers unknown routes on AWS: ANY /{proxy+}).
+ * So a new route with an existing tag lands in that tag's group, and a new tag lands in `api`,
+ * without editing the infrastructure. Each function's entry is functions/http/lambdas/<name>.ts
+ * and imports only the route modules of its group (test/unit/route-table.test.ts checks that each
+ * entry serves exactly its group), so each bundle carries only its group's code and clients.
+ */
+export const HTTP_LAMBDAS = {
+  /** Account, templates, settings, stats, health and every tag not listed below. */
+  api: { tags: [], needs: ['table:read', 'table:write'] },
+  /** Sign-in, passwords, creating and locking logins: the Cognito client and jose. */
+  identity: { tags: ['auth'], needs: ['table:read', 'table:write', 'cognito:admin'] },
+  /** Hosted users and their SSL: the SES client (registration e-mails, circulars) and KMS (private keys). */
+  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ses:send'] },
+  /** Plans, billing accounts, payments: decimal.js and the billing engine. */
+  billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
+  /** The operator's resellers, IP pools and hosting servers. */
+  operator: { tags: ['operator', 'servers'], needs: ['table:read', 'table:write'] },
+  /** GET /openapi.json: the whole route table's schemas, and no AWS client at all. */
+  docs: { tags: [], needs: [] },
+} as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[] }>;
+
+export type HttpLambda = keyof typeof HTTP_LAMBDAS;
+export const DEFAULT_LAMBDA: HttpLambda = 'api';
+
+const BY_TAG = new Map<string, HttpLambda>(
+  Object.entries(HTTP_LAMBDAS).flatMap(([name, g]) => g.tags.map((t) => [t, name as HttpLambda] as const)),
+);
+
+/** The function that serves a route (see above). */
+export function lambdaOf(route: { lambda?: HttpLambda; tag: string }): HttpLambda {
+  return route.lambda ?? BY_TAG.get(route.tag) ?? DEFAULT_LAMBDA;
+}

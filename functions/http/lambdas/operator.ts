@@ -1,0 +1,7 @@
+import { serveGroup } from '../lambda-handler';
+import { ipPoolRoutes } from '../routes/ip-pool';
+import { operatorRoutes } from '../routes/operator';
+import { serverRoutes } from '../routes/servers';
+
+/** The operator's resellers (except creating and locking logins), IP pools and hosting servers. */
+export const { handler, routes } = serveGroup('operator', [operatorRoutes, ipPoolRoutes, serverRoutes]);
