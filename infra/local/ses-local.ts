@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sesServer from 'aws-ses-v2-local';
 
 export interface LocalSes {
@@ -11,7 +12,8 @@ export async function startLocalSes(port: number): Promise<LocalSes> {
   const start = (sesServer as unknown as { default?: typeof sesServer }).default ?? sesServer;
   const server: Server = await start({ host: '127.0.0.1', port });
   return {
-    url: `http://127.0.0.1:${port}`,
+    // Port 0 asks for a free port: the URL names the one bound.
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () =>
       new Promise<void>((res) => {
         server.close(() => res());

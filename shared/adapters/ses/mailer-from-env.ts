@@ -1,16 +1,20 @@
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer } from '../../ports/mailer';
-import { SesMailer } from './ses-mailer';
+import { SesV2Mailer } from './sesv2-mailer';
 
 /**
- * SES: `SES_ENDPOINT` (the local SES of the embedded runtime) or the region's SES; sender `MAIL_FROM`.
- * The client has request and connection time-outs: aws-ses-v2-local does not answer some actions.
- * Only the functions that send mail import this, so the SES client stays out of the other bundles.
+ * SES (v2 API): `SES_ENDPOINT` (the local SES of the embedded runtime) or the region's SES; sender
+ * `MAIL_FROM`; `SES_CONFIGURATION_SET` names the set whose events report sends, bounces and
+ * complaints. Only the functions that send mail import this, so the SES client stays out of the
+ * other bundles.
  */
 export function mailerFromEnv(env: Record<string, string | undefined>): Mailer {
   const local = env.SES_ENDPOINT
     ? { endpoint: env.SES_ENDPOINT, region: env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
     : {};
-  const ses = new SESClient({ ...local, maxAttempts: 2, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000 } });
-  return new SesMailer(ses, env.MAIL_FROM ?? 'no-reply@reseller-panel.example');
+  // A request timeout that throws (without throwOnRequestTimeout the SDK only logs a warning and
+  // waits on). The SDK's own retries are off: the outbox retries throttling and transient errors
+  // itself, with its own backoff and a record of every attempt.
+  const ses = new SESv2Client({ ...local, maxAttempts: 1, requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true } });
+  return new SesV2Mailer(ses, env.MAIL_FROM ?? 'no-reply@reseller-panel.example', env.SES_CONFIGURATION_SET || undefined);
 }
