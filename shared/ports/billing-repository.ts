@@ -37,6 +37,13 @@ export interface BillingWrite {
   expectedVersion: number | null;
   lines: StoredLine[];
   messages: Message[];
+  /**
+   * The account's suspension began or ended with this write: the hosted user's billing lock is set
+   * or lifted on its provisioning status (and the user made pending for its server) in the same
+   * transaction. The reseller's own lock (the user's status) is a separate flag; the server locks
+   * the user while either is set.
+   */
+  billingLock?: { locked: boolean; at: string };
 }
 
 export interface BillingRepository {

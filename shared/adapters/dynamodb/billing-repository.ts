@@ -7,6 +7,7 @@ import type { Page, PageRequest } from '../../ports/page';
 import { keys } from './keys';
 import { queryPage } from './query-page';
 import { messageItem } from './message-log';
+import { pendingUpdate } from './provisioning-repository';
 
 const SHARDS = 8;
 /** DynamoDB's limit of items per transaction. */
@@ -45,7 +46,7 @@ type BillingTxItem = NonNullable<ConstructorParameters<typeof TransactWriteComma
  * absent, the notices. Exported so a control-panel change that re-prices a user's holding goes into
  * the same transaction as the user (shared/adapters/dynamodb/user-repository.ts).
  */
-export function billingTransactItems(tableName: string, w: BillingWrite): BillingTxItem[] {
+export function billingTransactItems(tableName: string, w: BillingWrite, opts: { withLock?: boolean } = {}): BillingTxItem[] {
   const a = w.account;
   const items: BillingTxItem[] = [
     {
@@ -88,6 +89,17 @@ export function billingTransactItems(tableName: string, w: BillingWrite): Billin
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
   ];
+  // A suspension or resumption sets the billing lock and makes the user pending for its server.
+  // The user's own transaction (user-repository.ts) passes withLock: false and folds it into its
+  // own status update (one item may appear once per transaction).
+  if (w.billingLock && opts.withLock !== false) {
+    items.push({
+      Update: pendingUpdate(tableName, a.resellerId, a.username, w.billingLock.at, {
+        billingLocked: w.billingLock.locked,
+        condition: 'attribute_exists(PK)',
+      }),
+    });
+  }
   return items;
 }
 

@@ -22,7 +22,7 @@ export function pendingUpdate(
   resellerId: string,
   username: string,
   at: string,
-  opts: { serverId?: string; deleted?: boolean; condition?: string } = {},
+  opts: { serverId?: string; deleted?: boolean; condition?: string; billingLocked?: boolean } = {},
 ) {
   const q = keys.provisioningQueue(resellerId, username, at);
   const names: Record<string, string> = {
@@ -64,6 +64,12 @@ export function pendingUpdate(
     sets.push('deleted = :true');
     values[':true'] = true;
   }
+  // The billing lock lives on the status item (never on the user, whose version the reseller's
+  // changes hold): set or lifted only by the billing transaction that suspends or resumes.
+  if (opts.billingLocked !== undefined) {
+    sets.push('billingLocked = :bl');
+    values[':bl'] = opts.billingLocked;
+  }
   return {
     TableName: tableName,
     Key: keys.provisioning(resellerId, username),
@@ -84,6 +90,7 @@ export function toProvisioning(i: Record<string, unknown>): ProvisioningState {
     nextAttemptAt: (i.nextAttemptAt as string | null) ?? null,
     serverId: (i.serverId as string | null) ?? null,
     deleted: i.deleted === true,
+    billingLocked: i.billingLocked === true,
   };
 }
 

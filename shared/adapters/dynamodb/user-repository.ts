@@ -356,13 +356,17 @@ export class DynamoUserRepository implements UserRepository {
         },
       });
     }
-    if (w.provision) {
+    //    A billing suspension or resumption in the same transaction goes into that one update.
+    const billingLock = w.after ? w.billing?.billingLock : undefined;
+    const provision = w.provision ?? (billingLock ? { at: billingLock.at } : undefined);
+    if (provision) {
       items.push({
         tag: { kind: 'other' },
         item: {
-          Update: pendingUpdate(T, resellerId, username, w.provision.at, {
-            serverId: w.provision.serverId,
-            deleted: w.provision.deleted,
+          Update: pendingUpdate(T, resellerId, username, provision.at, {
+            serverId: provision.serverId,
+            deleted: provision.deleted,
+            ...(billingLock ? { billingLocked: billingLock.locked } : {}),
           }),
         },
       });
@@ -372,7 +376,7 @@ export class DynamoUserRepository implements UserRepository {
     for (const m of w.messages) items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: messageItem(resellerId, m) } } });
 
     // 8. The billing account re-priced for the change, at the version read.
-    if (w.billing) for (const item of billingTransactItems(T, w.billing)) items.push({ tag: { kind: 'billing' }, item });
+    if (w.billing) for (const item of billingTransactItems(T, w.billing, { withLock: false })) items.push({ tag: { kind: 'billing' }, item });
     return items;
   }
 

@@ -59,12 +59,32 @@ export function prepareSave(
     usageThrough: extra.usageThrough !== undefined ? extra.usageThrough : loaded.account.usageThrough,
     updatedAt: deps.clock.now().toISOString(),
   };
-  return {
+  const write: BillingWrite = {
     account,
     expectedVersion: loaded.account.version,
     lines: [...result.lines, ...(extra.lines ?? [])],
     messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
   };
+  const locked = result.state.status === 'suspended';
+  if (isBillingLocked(loaded.account.state) === locked) return write;
+  // The suspension began or ended: the server's lock goes with this very transaction.
+  const { username } = loaded.account;
+  write.messages.push({
+    id: deps.newId(),
+    at: account.updatedAt,
+    type: 'notice',
+    text: locked
+      ? `${username} is locked on its server: the billing account is suspended (${result.state.suspendedFor ?? 'suspended'}); logins off, files kept`
+      : `${username} is unlocked on its server: the billing account is ${result.state.status}`,
+    subject: { user: username },
+  });
+  write.billingLock = { locked, at: account.updatedAt };
+  return write;
+}
+
+/** A suspended account (credit limit, unconverted trial, the reseller's billing suspend) locks the user on its server. */
+export function isBillingLocked(storedState: unknown): boolean {
+  return (storedState as { status?: string } | null)?.status === 'suspended';
 }
 
 export async function save(

@@ -118,7 +118,7 @@ async function pushOne(
   let state: DesiredState;
   try {
     if (!indexPages.has(resellerId)) indexPages.set(resellerId, deps.provisioning.getIndexPage(resellerId));
-    state = buildState(resellerId, username, status.sequence, user, status.deleted, await indexPages.get(resellerId)!);
+    state = buildState(resellerId, username, status.sequence, user, status.deleted, await indexPages.get(resellerId)!, status.billingLocked === true);
   } catch (e) {
     const error = e instanceof ValidationError ? `invalid desired state: ${e.message}` : (e as Error).message;
     return fail(deps, entry, status.sequence, status.attempts, status.lastError, error, false, msg, result, serverId);
@@ -173,6 +173,7 @@ export function buildState(
   user: HostedUser | undefined,
   deleted: boolean,
   indexPage: string | null,
+  billingLocked = false,
 ): DesiredState {
   if (deleted || !user) return desiredState({ username, resellerId, sequence, deleted: true });
   return desiredState({
@@ -184,7 +185,8 @@ export function buildState(
     domains: user.domains.map((d) => ({ name: d.name, dns: d.dns, dnr: d.dnr })),
     ip: user.ip,
     cronJobs: [],
-    locked: user.status === 'locked',
+    // Locked while either the reseller's lock or the billing lock is set.
+    locked: user.status === 'locked' || billingLocked,
     deleted: false,
     indexPage,
   });

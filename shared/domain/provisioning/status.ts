@@ -25,11 +25,16 @@ export interface ProvisioningState {
   serverId: string | null;
   /** The user was deleted: the delete is pushed (files archived), then the status is removed. */
   deleted: boolean;
+  /**
+   * Locked on the server because the billing account is suspended (credit limit, unconverted
+   * trial). Apart from the reseller's own lock (the user's status): lifting one keeps the other.
+   */
+  billingLocked?: boolean;
 }
 
 /** What GET /users and GET /users/{username} show. */
 export function provisioningView(p: ProvisioningState | undefined) {
-  if (!p) return { status: 'pending' as ProvisioningStatus, lastError: null, attempts: 0, updatedAt: null, nextAttemptAt: null, sequence: 0 };
+  if (!p) return { status: 'pending' as ProvisioningStatus, lastError: null, attempts: 0, updatedAt: null, nextAttemptAt: null, sequence: 0, billingLocked: false };
   return {
     status: p.status,
     lastError: p.lastError,
@@ -37,6 +42,7 @@ export function provisioningView(p: ProvisioningState | undefined) {
     updatedAt: p.updatedAt,
     nextAttemptAt: p.nextAttemptAt,
     sequence: p.sequence,
+    billingLocked: p.billingLocked === true,
   };
 }
 export type ProvisioningView = ReturnType<typeof provisioningView>;
