@@ -55,7 +55,10 @@ export type DevHandler = (req: {
   claims: Record<string, unknown> | undefined;
 }) => Promise<{ status: number; body: unknown }>;
 
-export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: LocalAuthorizer, dev?: DevHandler): Server {
+/** Static files (the console) for a method and path that is no API route, or undefined. */
+export type StaticHandler = (method: string, path: string) => { status: number; headers: Record<string, string>; body: Buffer } | undefined;
+
+export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: LocalAuthorizer, dev?: DevHandler, files?: StaticHandler): Server {
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
     try {
@@ -75,6 +78,11 @@ export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: Lo
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
 
+      const file = files?.(method, url.pathname);
+      if (file) {
+        res.writeHead(file.status, file.headers);
+        return res.end(method === 'HEAD' ? undefined : file.body);
+      }
       let claims: Record<string, unknown> | undefined;
       if (dev && url.pathname.startsWith('/__dev/')) {
         const m = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');

@@ -22,7 +22,8 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-loca
 import { freePort } from './free-port';
 import { loadOrCreateDbCredentials, secureDataDir } from './data-dir';
 import type { LocalDbCredentials } from '../../shared/adapters/dynamodb/client';
-import { createLocalHttpServer } from './http-server';
+import { createLocalHttpServer, type StaticHandler } from './http-server';
+import { CONSOLE_DIST, consoleFiles } from './console-files';
 import { DevClock } from '../../shared/adapters/local/dev-clock';
 import { devRoutes } from './dev-routes';
 import { LocalScheduler } from './scheduler';
@@ -51,6 +52,8 @@ export interface RuntimeOptions {
    * DynamoDB round trips they count belong to the request measured and nothing else.
    */
   backgroundJobs?: boolean;
+  /** Serve the built console from this folder at GET / (web/dist for `npm start`). */
+  consoleDir?: string;
 }
 
 export interface Runtime {
@@ -79,6 +82,7 @@ export function optionsFromEnv(env: Env): RuntimeOptions {
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     operatorPassword: env.OPERATOR_PASSWORD || undefined,
     env,
+    consoleDir: CONSOLE_DIST,
   };
 }
 
@@ -169,6 +173,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         verify: (token) => issuer.verify(token),
       },
       devRoutes(clock, scheduler),
+      opts.consoleDir ? consoleHandler(opts.consoleDir) : undefined,
     );
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
@@ -205,6 +210,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
     throw e;
   }
+}
+
+/** The console's files, asked only for paths no API route (of any method) and no dev route matches. */
+function consoleHandler(dir: string): StaticHandler {
+  const apiPaths = ROUTES.map((r) => new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`));
+  const files = consoleFiles(dir);
+  return (method, path) => (path.startsWith('/__dev/') || apiPaths.some((p) => p.test(path)) ? undefined : files(method, path));
 }
 
 /**

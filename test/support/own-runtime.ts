@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { startRuntime, type Runtime } from '../../infra/local/runtime';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime';
 
 export interface OwnRuntime {
   rt: Runtime;
@@ -19,10 +19,10 @@ export interface OwnRuntime {
  * An embedded runtime of a test file's own, for tests that move the dev clock or run the daily
  * jobs over the whole table: the shared runtime's other tests must not see that.
  */
-export async function startOwnRuntime(name: string, start?: string): Promise<OwnRuntime> {
+export async function startOwnRuntime(name: string, start?: string, options: Partial<RuntimeOptions> = {}): Promise<OwnRuntime> {
   const dataDir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
   const operatorPassword = `${name}-operator-password`;
-  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword });
+  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword, ...options });
   if (start) rt.clock.setTo(new Date(start));
   const call: OwnRuntime['call'] = async (method, path, body, token) => {
     const res = await fetch(`${rt.url}${path}`, {

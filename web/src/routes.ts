@@ -1,0 +1,49 @@
+import type { FunctionComponent } from 'preact';
+import * as general from './pages/general';
+import * as operator from './pages/operator';
+import { NotFoundPage } from './pages/not-found';
+
+type Params = Record<string, string>;
+type Entry = [pattern: string, component: FunctionComponent<any>];
+
+const RESELLER: Entry[] = [
+  ['/general', general.Overview],
+  ['/general/password', general.ChangePassword],
+  ['/general/language', general.LanguageDesign],
+  ['/general/messages', general.Messages],
+];
+
+const OPERATOR: Entry[] = [
+  ['/operator/resellers', operator.Resellers],
+  ['/operator/resellers/new', operator.CreateReseller],
+  ['/operator/resellers/:resellerId', operator.ResellerDetail],
+  ['/operator/servers', operator.Servers],
+  ['/general/password', general.ChangePassword],
+];
+
+function match(pattern: string, route: string): Params | null {
+  const p = pattern.split('/');
+  const r = route.split('/');
+  if (p.length !== r.length) return null;
+  const params: Params = {};
+  for (let i = 0; i < p.length; i++) {
+    const seg = p[i]!;
+    if (seg.startsWith(':')) params[seg.slice(1)] = r[i]!;
+    else if (seg !== r[i]) return null;
+  }
+  return params;
+}
+
+/** The page of a hash route; literal segments win over parameters (`/users/new` before `/users/:username`). */
+export function routeFor(route: string, role: 'operator' | 'reseller'): { component: FunctionComponent<any>; params: Params } {
+  const table = role === 'operator' ? OPERATOR : RESELLER;
+  const home = role === 'operator' ? '/operator/resellers' : '/general';
+  const path = route === '/' ? home : route.replace(/\/$/, '');
+  const literal = table.find(([p]) => !p.includes(':') && p === path);
+  if (literal) return { component: literal[1], params: {} };
+  for (const [p, c] of table) {
+    const params = match(p, path);
+    if (params) return { component: c, params };
+  }
+  return { component: NotFoundPage, params: {} };
+}
