@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The console in a real headless Chromium against the whole product on its own runtime (so the dev
  * clock can move): the issue's "Done means" walked as an operator and a reseller would.
@@ -96,7 +97,7 @@ describe('the console, as the reseller', () => {
     // The token is only in memory: a reload signs out; here the API refuses a token that was revoked.
     await page.evaluate(() => {
       const orig = window.fetch;
-      window.fetch = (input, init) => {
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
         const headers = new Headers(init?.headers);
         if (headers.has('authorization')) headers.set('authorization', 'Bearer expired.token.value');
         return orig(input, { ...init, headers });
