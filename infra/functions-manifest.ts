@@ -50,6 +50,11 @@ export interface FunctionSpec {
   needs: readonly FunctionNeed[];
   /** Invoked by EventBridge Scheduler when set. */
   schedule?: FunctionSchedule;
+  /**
+   * Work queues (infra/queues-manifest.ts) this function enqueues to: it gets sqs:SendMessage on
+   * exactly these and their URLs as QUEUE_URL_<NAME>. Consuming a queue is said in the queue catalogue.
+   */
+  sends?: readonly string[];
   /** Extra environment beyond what the stack sets for every function. */
   environment?: Record<string, string>;
   /**

@@ -26,7 +26,11 @@ import { createLocalHttpServer, type StaticHandler } from './http-server';
 import { CONSOLE_DIST, consoleFiles } from './console-files';
 import { DevClock } from '../../shared/adapters/local/dev-clock';
 import { devRoutes } from './dev-routes';
-import { LocalScheduler } from './scheduler';
+import { LocalScheduler, loadFunction } from './scheduler';
+import { LocalWorkQueue } from '../../shared/adapters/dynamodb/local-work-queue';
+import { QueuePoller } from './queue-poller';
+import { QUEUES, queueSpec } from '../queues-manifest';
+import { FUNCTIONS } from '../functions-manifest';
 import { startLocalSes, type LocalSes } from './ses-local';
 import { LocalAgentProvisioner } from '../../shared/adapters/local/local-agent';
 import { PROVISION_SCRIPT_PATH } from '../provisioning/ssm-document';
@@ -54,6 +58,10 @@ export interface RuntimeOptions {
   backgroundJobs?: boolean;
   /** Serve the built console from this folder at GET / (web/dist for `npm start`). */
   consoleDir?: string;
+  /** Run the work queues' consumers (default: as backgroundJobs). */
+  queues?: boolean;
+  /** Tests: the local queue delivers every message twice. */
+  duplicateDelivery?: boolean;
 }
 
 export interface Runtime {
@@ -69,6 +77,9 @@ export interface Runtime {
   deps: AppDeps;
   clock: DevClock;
   scheduler: LocalScheduler;
+  /** The durable local work queue and its consumers' poller. */
+  queue: LocalWorkQueue;
+  poller: QueuePoller;
   /** Set only on the first start, when the operator password was generated. */
   generatedOperatorPassword?: string;
   stop(): Promise<void>;
@@ -125,7 +136,30 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const clock = new DevClock(join(opts.dataDir, 'clock.json'));
     // The local agent runs infra/provisioning/provision.sh against $DATA_DIR/servers/<serverId>/root.
     const provisioner = new LocalAgentProvisioner({ dataDir: opts.dataDir, scriptPath: PROVISION_SCRIPT_PATH });
-    const deps = await composeFromEnv(env, { clock, identity: identityFromEnv, provisioner, mailer: mailerFromEnv, keyCipher: keyCipherFromEnv });
+    let queue: LocalWorkQueue | undefined;
+    const deps = await composeFromEnv(env, {
+      clock,
+      identity: identityFromEnv,
+      provisioner,
+      mailer: mailerFromEnv,
+      keyCipher: keyCipherFromEnv,
+      queue: (_env, db, table) =>
+        (queue = new LocalWorkQueue(db, table, {
+          maxReceives: (name) => queueSpec(name).maxReceives,
+          duplicateDelivery: opts.duplicateDelivery ?? env.LOCAL_QUEUE_DUPLICATE_DELIVERY === 'true',
+        })),
+    });
+    const poller = new QueuePoller(queue!, QUEUES, {
+      load: async (consumer) => {
+        const spec = FUNCTIONS.find((f) => f.name === consumer);
+        if (!spec) throw new Error(`queue consumer ${consumer} is not in the functions manifest`);
+        const fn = await loadFunction(spec);
+        return (event) => fn(event as never) as never;
+      },
+      concurrency: Number(env.LOCAL_QUEUE_CONCURRENCY) || 4,
+      visibilitySeconds: Number(env.LOCAL_QUEUE_VISIBILITY_SECONDS) || undefined,
+      log,
+    });
     provideDeps(deps);
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
@@ -133,8 +167,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (await ensureLocalServer(deps)) log(`hosting server ${LOCAL_SERVER_ID} registered (root ${join(opts.dataDir, 'servers', LOCAL_SERVER_ID, 'root')})`);
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
-    const scheduler = new LocalScheduler(clock, undefined, undefined, log);
+    const scheduler = new LocalScheduler(clock, undefined, undefined, log, (runId) => awaitRun(deps, runId));
     const background = opts.backgroundJobs ?? true;
+    if (opts.queues ?? background) poller.start();
+    started.push({ stop: () => poller.stop() });
     if (background) {
       scheduler.start();
       // rate(...) jobs (the provisioning worker) on a short interval, so failed pushes are retried
@@ -201,6 +237,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       deps,
       clock,
       scheduler,
+      queue: queue!,
+      poller,
       generatedOperatorPassword,
       stop: async () => {
         for (const s of started.reverse()) await s.stop();
@@ -217,6 +255,17 @@ function consoleHandler(dir: string): StaticHandler {
   const apiPaths = ROUTES.map((r) => new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`));
   const files = consoleFiles(dir);
   return (method, path) => (path.startsWith('/__dev/') || apiPaths.some((p) => p.test(path)) ? undefined : files(method, path));
+}
+
+/** Waits until a run is finished (the local scheduler's day is over only then). */
+async function awaitRun(deps: AppDeps, runId: string, timeoutMs = 15 * 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (let wait = 20; ; wait = Math.min(500, wait * 2)) {
+    const run = await deps.runs.get(runId);
+    if (run?.finishedAt) return;
+    if (Date.now() > until) throw new Error(`run ${runId} did not finish within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /**

@@ -39,8 +39,13 @@ export class LocalScheduler {
   constructor(
     private readonly clock: Clock,
     private readonly jobs: readonly FunctionSpec[] = FUNCTIONS.filter((f) => f.schedule),
-    private readonly load: (spec: FunctionSpec) => Promise<JobHandler> = defaultLoader,
+    private readonly load: (spec: FunctionSpec) => Promise<JobHandler> = loadFunction,
     private readonly log: (line: string) => void = () => undefined,
+    /**
+     * A job that fans out answers the ids of the runs it started (`runId` / `runIds`); the day is
+     * done when they are finished, so the next day starts on a finished one (as the dev clock needs).
+     */
+    private readonly awaitRun: (runId: string) => Promise<void> = async () => undefined,
   ) {
     this.lastDay = dayOf(clock.now());
   }
@@ -132,6 +137,7 @@ export class LocalScheduler {
       try {
         const handler = await this.load(spec);
         const result = await handler(event);
+        for (const runId of runIdsOf(result)) await this.awaitRun(runId);
         runs.push({ job: spec.name, day, ok: true, result });
         this.log(`job ${spec.name} for ${day}: done`);
       } catch (e) {
@@ -144,7 +150,15 @@ export class LocalScheduler {
   }
 }
 
-async function defaultLoader(spec: FunctionSpec): Promise<JobHandler> {
+function runIdsOf(result: unknown): string[] {
+  if (!result || typeof result !== 'object') return [];
+  const r = result as { runId?: unknown; runIds?: unknown };
+  const ids = [r.runId, ...(Array.isArray(r.runIds) ? r.runIds : [])];
+  return ids.filter((x): x is string => typeof x === 'string');
+}
+
+/** The exported handler of a manifest entry, imported as the Lambda runtime would. */
+export async function loadFunction(spec: FunctionSpec): Promise<JobHandler> {
   const mod = (await import(/* @vite-ignore */ `../../${spec.entry}`)) as Record<string, unknown>;
   const fn = mod[spec.handler];
   if (typeof fn !== 'function') throw new Error(`${spec.entry} does not export ${spec.handler}`);

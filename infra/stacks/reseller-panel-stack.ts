@@ -40,6 +40,8 @@ import { lambdaOf } from '../../functions/http/lambdas';
 import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
+import { BackgroundWork } from './background-work';
+import { QUEUES, type QueueSpec } from '../queues-manifest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -81,6 +83,8 @@ export interface ResellerPanelStackProps extends StackProps {
   config?: Partial<PanelConfig>;
   /** The Lambda functions; default infra/functions-manifest.ts (tests pass fixtures). */
   functions?: readonly FunctionSpec[];
+  /** The work queues; default infra/queues-manifest.ts (tests pass fixtures). */
+  queues?: readonly QueueSpec[];
 }
 
 function pascal(name: string): string {
@@ -102,6 +106,8 @@ export class ResellerPanelStack extends Stack {
   readonly scheduleDeadLetters: sqs.Queue;
   readonly provisionOutput: logs.LogGroup;
   readonly provisionDocument: ssm.CfnDocument;
+  /** Work queues, their dead letters and consumers, failure destinations, background alarms. */
+  readonly backgroundWork: BackgroundWork;
 
   constructor(scope: Construct, id: string, props: ResellerPanelStackProps = {}) {
     super(scope, id, props);
@@ -372,6 +378,12 @@ export class ResellerPanelStack extends Stack {
     );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     this.buildAlarms(stage);
+    this.backgroundWork = new BackgroundWork(this, 'BackgroundWork', {
+      queues: props.queues ?? QUEUES,
+      specs,
+      functions: this.functions,
+      alarmAction: new SnsAction(this.alarmTopic),
+    });
 
     // ---------------------------------------------------------------- outputs
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });

@@ -21,6 +21,9 @@ import type { Mailer } from '../ports/mailer';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../domain/provisioning/status';
 import { DynamoProvisioningRepository } from './dynamodb/provisioning-repository';
 import { DynamoServerRepository } from './dynamodb/server-repository';
+import { DynamoRunStore } from './dynamodb/run-store';
+import type { WorkQueue } from '../ports/work-queue';
+import type { RunStore } from '../ports/runs';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /**
@@ -37,6 +40,10 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   usage: DynamoUsageRepository;
   /** $DATA_DIR of the embedded runtime (its servers' roots live under it); unset on AWS. */
   localDataDir?: string;
+  /** Background work (SQS on AWS; the local runtime injects its durable queue in DynamoDB Local). */
+  queue: WorkQueue;
+  /** Runs of background work and their exact counts (GET /operator/runs). */
+  runs: RunStore;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -67,6 +74,8 @@ export interface ComposeParts {
   provisioner?: Provisioner;
   mailer?: (env: Env) => Mailer;
   keyCipher?: (env: Env) => KeyCipher;
+  /** The work queue (SQS on AWS: shared/adapters/sqs; the local runtime passes its durable local queue). */
+  queue?: (env: Env, db: DynamoDBDocumentClient, tableName: string) => WorkQueue;
 }
 
 export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Promise<AppDeps> {
@@ -86,6 +95,8 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     messages: new DynamoMessageLog(db, tableName),
     billing: new DynamoBillingRepository(db, tableName),
     skins: new DynamoSkinRepository(db, tableName),
+    queue: overrides.queue ? overrides.queue(env, db, tableName) : NO_QUEUE,
+    runs: new DynamoRunStore(db, tableName),
     usage: new DynamoUsageRepository(db, tableName),
     localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),
@@ -101,6 +112,11 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     },
   };
 }
+
+/** A function composed without a queue (it sends to none): a clear failure if it ever tries. */
+const NO_QUEUE: WorkQueue = {
+  send: (queue) => Promise.reject(new Error(`this function was composed without a work queue (sending to ${queue}): pass queue: sqsQueue`)),
+};
 
 /** Where a process has no sign-in to do (the main API function, the jobs): a clear failure if it is ever asked. */
 const NO_IDENTITY: Identity = new Proxy({} as Identity, {

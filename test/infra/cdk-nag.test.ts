@@ -6,6 +6,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/functions-manifest';
 import { buildStack, newApp, TEST_CONFIG } from './support';
+import type { QueueSpec } from '../../infra/queues-manifest';
+import { FIXTURE_FUNCTIONS, FIXTURE_QUEUES } from './fixtures/background';
 
 interface Violation {
   ruleName: string;
@@ -19,9 +21,10 @@ function nagFindings(
   functions?: readonly FunctionSpec[],
   config = TEST_CONFIG,
   tamper?: (stack: Stack) => void,
+  queues?: readonly QueueSpec[],
 ): { report: string[]; annotations: string[] } {
   const app = newApp();
-  const stack = buildStack({ app, functions, config });
+  const stack = buildStack({ app, functions, config, queues });
   tamper?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const reportFile = join(app.outdir, 'validation-report.json');
@@ -75,6 +78,10 @@ describe('cdk-nag AwsSolutions', () => {
       },
     ];
     expect(nagFindings(jobs, {}).report).toEqual([]);
+  }, 120_000);
+
+  it('stays clean with work queues, their consumers and producers', () => {
+    expect(nagFindings([...FUNCTIONS, ...FIXTURE_FUNCTIONS], TEST_CONFIG, undefined, FIXTURE_QUEUES).report).toEqual([]);
   }, 120_000);
 
   it('stays clean with threat protection on (the COG3/COG8 acknowledgements are dropped then)', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PanelConfig } from '../../infra/stacks/config';
 import { ResellerPanelStack } from '../../infra/stacks/reseller-panel-stack';
 import type { FunctionSpec } from '../../infra/functions-manifest';
+import type { QueueSpec } from '../../infra/queues-manifest';
 
 /** Context that keeps NodejsFunction from bundling (assets are not built in assertion tests). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -26,8 +27,8 @@ export function newApp(context: Record<string, unknown> = {}): App {
 }
 
 export function buildStack(
-  opts: { config?: Partial<PanelConfig>; functions?: readonly FunctionSpec[]; app?: App } = {},
+  opts: { config?: Partial<PanelConfig>; functions?: readonly FunctionSpec[]; queues?: readonly QueueSpec[]; app?: App } = {},
 ): ResellerPanelStack {
   const app = opts.app ?? newApp();
-  return new ResellerPanelStack(app, 'TestStack', { config: opts.config ?? TEST_CONFIG, functions: opts.functions });
+  return new ResellerPanelStack(app, 'TestStack', { config: opts.config ?? TEST_CONFIG, functions: opts.functions, queues: opts.queues });
 }

@@ -50,6 +50,8 @@ export const FIXTURES: Record<string, Fixture> = {
     if (res.status !== 201) throw new Error(`server fixture: ${res.status} ${JSON.stringify(res.body)}`);
     return id;
   },
+  /** Runs are the operator's (no tenant owns one): any well-formed id reaches the route. */
+  runId: async () => 'billing-2027-01-01',
   ip: async (owner, resolved) => {
     const ip = randomIp();
     await giveIps(resolved.resellerId ?? owner.id, [ip]);

@@ -5,6 +5,7 @@ import { settingsRoutes } from '../routes/settings';
 import { statsRoutes } from '../routes/stats';
 import { systemRoutes } from '../routes/system';
 import { templateRoutes } from '../routes/templates';
+import { runRoutes } from '../routes/runs';
 
 /** The default function: account, templates, settings (the index page sits in servers.ts), stats, health, unknown routes. */
-export const { handler, routes } = serveGroup('api', [systemRoutes, accountRoutes, templateRoutes, settingsRoutes, serverRoutes, statsRoutes]);
+export const { handler, routes } = serveGroup('api', [systemRoutes, accountRoutes, templateRoutes, settingsRoutes, serverRoutes, statsRoutes, runRoutes]);

@@ -12,8 +12,9 @@ import { settingsRoutes } from './settings';
 import { serverRoutes } from './servers';
 import { statsRoutes } from './stats';
 import { systemRoutes } from './system';
+import { runRoutes } from './runs';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes];
 
 const docsRoutes: Route[] = [
   {

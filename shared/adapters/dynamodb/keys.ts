@@ -148,5 +148,49 @@ export const keys = {
   skin: (resellerId: string, name: string): Key => ({ PK: R(resellerId), SK: `SKIN#${name}` }),
   skinPrefix: 'SKIN#',
 
+  /**
+   * Runs of background work (billing days, usage collection, server pushes): one header per run,
+   * listed for the operator through GSI1 `RUNS` (newest day first). The counts live in
+   * `runCounterShards` counter items, one partition each with the markers of the units (and planning
+   * parts) counted there, so concurrent workers never write one hot item and a unit counts once.
+   */
+  run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
+  runIndex: (day: string, kind: string, runId: string) => ({ GSI1PK: 'RUNS', GSI1SK: `${day}#${kind}#${runId}` }),
+  runIndexPartition: 'RUNS',
+  runCounterShards: 16,
+  runCounter: (runId: string, shard: number): Key => ({ PK: `RUN#${runId}#${shard}`, SK: 'COUNT' }),
+  runUnit: (runId: string, shard: number, unit: string): Key => ({ PK: `RUN#${runId}#${shard}`, SK: `U#${unit}` }),
+  runPart: (runId: string, shard: number, part: string): Key => ({ PK: `RUN#${runId}#${shard}`, SK: `P#${part}` }),
+
+  /**
+   * Billing accounts due on a day: one item per account and due day, written in the account's own
+   * transaction whenever its next due day changes; never rewritten afterwards (DynamoDB's TTL takes
+   * it two weeks after the day), so the planner of a day reads a list that does not move under it.
+   * Spread over `billingDueShards` partitions per day (the planner plans each shard as one part).
+   */
+  billingDueShards: 16,
+  billingDue: (day: string, shard: number, resellerId: string, username: string): Key => ({
+    PK: `DUE#${day}#${shard}`,
+    SK: `${resellerId}#${username}`,
+  }),
+  billingDuePartition: (day: string, shard: number) => `DUE#${day}#${shard}`,
+
+  /**
+   * The embedded runtime's durable work queue (never used on AWS, where SQS holds messages): one
+   * partition per queue; visible messages through GSI1 ordered by the time they become visible.
+   */
+  queueMessage: (queue: string, id: string): Key => ({ PK: `QUEUE#${queue}`, SK: `MSG#${id}` }),
+  queueVisibility: (queue: string, visibleAt: string, id: string) => ({ GSI1PK: `QUEUE#${queue}`, GSI1SK: `${visibleAt}#${id}` }),
+  queueVisibilityPartition: (queue: string) => `QUEUE#${queue}`,
+  queueDeadLetter: (queue: string, id: string): Key => ({ PK: `QUEUEDLQ#${queue}`, SK: `MSG#${id}` }),
+  queueDeadLetterPartition: (queue: string) => `QUEUEDLQ#${queue}`,
+
   partitionOf: R,
 } as const;
+
+/** A stable shard in [0, shards) for a string (the same account always lands in the same shard). */
+export function shardOf(value: string, shards: number): number {
+  let h = 0;
+  for (const c of value) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h % shards;
+}

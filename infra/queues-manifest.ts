@@ -1,0 +1,42 @@
+/**
+ * The work queues of the product, as data (beside infra/functions-manifest.ts). The CDK construct
+ * (infra/stacks/work-queues.ts) builds, per entry, a standard SQS queue with its dead-letter queue,
+ * the event source mapping to the consumer function and the alarms; the embedded runtime
+ * (infra/local/queue-poller.ts) runs the same consumer on the durable local queue with the same
+ * settings. Producers name a queue by `name` (WorkQueue.send) and list it in their function's `sends`.
+ *
+ * Adding a queue: an entry here, a consumer function in the functions manifest (no schedule) whose
+ * handler is wrapped with `sqsConsumer` (functions/jobs/sqs-consumer.ts), and the queue's name in
+ * the `sends` of every function that enqueues to it.
+ */
+export interface QueueSpec {
+  /** Short kebab-case name: the WorkQueue's queue name, construct ids and alarm names derive from it. */
+  name: string;
+  /** The functions manifest entry that consumes it. */
+  consumer: string;
+  /** Messages per invocation of the consumer (SQS: 1..10 without a batching window). */
+  batchSize: number;
+  /**
+   * How long a received message stays invisible before it is delivered again. At least the
+   * consumer's timeout (the stack checks; AWS advises six times it when Lambda retries throttles).
+   */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message goes to the dead-letter queue (SQS maxReceiveCount). */
+  maxReceives: number;
+  /** Concurrent invocations of the consumer for this queue (event source mapping maximum concurrency, 2..1000). */
+  maxConcurrency: number;
+  /** Alarm when the oldest message has waited longer than this. */
+  maxAgeSeconds: number;
+  description: string;
+}
+
+export const QUEUES: readonly QueueSpec[] = [
+  // e.g. { name: 'billing', consumer: 'billing-worker', batchSize: 4, visibilityTimeoutSeconds: 720,
+  //        maxReceives: 4, maxConcurrency: 50, maxAgeSeconds: 1800, description: '...' }
+];
+
+export function queueSpec(name: string): QueueSpec {
+  const q = QUEUES.find((x) => x.name === name);
+  if (!q) throw new Error(`no queue ${name} in infra/queues-manifest.ts`);
+  return q;
+}
