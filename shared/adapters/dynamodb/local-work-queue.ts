@@ -79,10 +79,11 @@ export class LocalWorkQueue implements WorkQueue {
   async send(queue: string, bodies: readonly unknown[], opts: { delaySeconds?: number } = {}): Promise<void> {
     const sentAt = this.now();
     const visibleAt = sentAt + Math.max(0, opts.delaySeconds ?? 0) * 1000;
-    const items = bodies.map((b) => {
+    const items = bodies.map((b, i) => {
       const body = JSON.stringify(b);
       if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) throw new Error(`a message to ${queue} is over ${MAX_MESSAGE_BYTES} bytes`);
-      const id = `${pad(sentAt)}-${randomUUID().slice(0, 8)}`;
+      // Sent time, then the order within this send: oldest first, as fair as SQS standard queues.
+      const id = `${pad(sentAt)}-${String(i).padStart(5, '0')}-${randomUUID().slice(0, 8)}`;
       return {
         ...keys.queueMessage(queue, id),
         ...keys.queueVisibility(queue, pad(visibleAt), id),
