@@ -111,7 +111,8 @@ export function createRouter(routes: readonly Route[]) {
     return {
       statusCode: out.status,
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(out.headers ?? {}) },
-      body: out.body === undefined ? '' : JSON.stringify(out.body),
+      // A text body a handler chose a text/* content type for (CSV) goes as it is; everything else is JSON.
+      body: out.body === undefined ? '' : typeof out.body === 'string' && /^text\//.test(out.headers?.['content-type'] ?? '') ? out.body : JSON.stringify(out.body),
     };
   };
 }

@@ -161,7 +161,7 @@ function Shell({ session }: { session: Session }) {
       </header>
       <Nav route={route} menus={session.role === 'operator' ? OPERATOR_MENUS : RESELLER_MENUS} />
       <main id="main" class="content">
-        <Page.component {...Page.params} />
+        <Page.component key={route} {...Page.params} />
       </main>
     </div>
   );

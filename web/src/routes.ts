@@ -1,6 +1,11 @@
 import type { FunctionComponent } from 'preact';
 import * as general from './pages/general';
 import * as operator from './pages/operator';
+import * as templates from './pages/templates';
+import * as users from './pages/users';
+import * as billing from './pages/billing';
+import * as settings from './pages/settings';
+import * as stats from './pages/stats';
 import { NotFoundPage } from './pages/not-found';
 
 type Params = Record<string, string>;
@@ -11,6 +16,27 @@ const RESELLER: Entry[] = [
   ['/general/password', general.ChangePassword],
   ['/general/language', general.LanguageDesign],
   ['/general/messages', general.Messages],
+  ['/templates', templates.Templates],
+  ['/templates/new', templates.TemplateEdit],
+  ['/templates/email', templates.EmailSetup],
+  ['/templates/:templateId', templates.TemplateEdit],
+  ['/templates/:templateId/plan', templates.PlanWizard],
+  ['/users', users.Users],
+  ['/users/new', users.CreateUser],
+  ['/users/circular', users.Circular],
+  ['/users/frontpage', users.FrontPageList],
+  ['/users/mysql', users.MysqlList],
+  ['/users/ssl', users.SslList],
+  ['/users/ssl/:username', users.SslEdit],
+  ['/users/:username', users.UserDetail],
+  ['/users/:username/billing', billing.UserBilling],
+  ['/settings/skins', settings.SkinEditor],
+  ['/settings/index', settings.IndexSetup],
+  ['/settings/help', settings.HelpPage],
+  ['/stats', stats.UserStats],
+  ['/stats/traffic', stats.Traffic],
+  ['/stats/users/:username', stats.UserDetailStats],
+  ['/stats/service/:service', stats.ServiceStats],
 ];
 
 const OPERATOR: Entry[] = [
@@ -35,15 +61,17 @@ function match(pattern: string, route: string): Params | null {
 }
 
 /** The page of a hash route; literal segments win over parameters (`/users/new` before `/users/:username`). */
-export function routeFor(route: string, role: 'operator' | 'reseller'): { component: FunctionComponent<any>; params: Params } {
+export function routeFor(route: string, role: 'operator' | 'reseller'): { component: FunctionComponent<any>; params: Record<string, unknown> } {
   const table = role === 'operator' ? OPERATOR : RESELLER;
   const home = role === 'operator' ? '/operator/resellers' : '/general';
-  const path = route === '/' ? home : route.replace(/\/$/, '');
+  const [rawPath = '/', search = ''] = route.split('?');
+  const query = Object.fromEntries(new URLSearchParams(search));
+  const path = rawPath === '/' ? home : rawPath.replace(/\/$/, '');
   const literal = table.find(([p]) => !p.includes(':') && p === path);
-  if (literal) return { component: literal[1], params: {} };
+  if (literal) return { component: literal[1], params: { query } };
   for (const [p, c] of table) {
     const params = match(p, path);
-    if (params) return { component: c, params };
+    if (params) return { component: c, params: { ...params, query } };
   }
   return { component: NotFoundPage, params: {} };
 }

@@ -12,7 +12,8 @@ const summary = (s: Skin) => ({ name: s.name, basedOn: s.basedOn, colors: s.colo
 
 export async function listSkins(deps: SettingsDeps, actor: Principal) {
   const skins = await deps.skins.list(resellerOf(actor));
-  return { builtIn: [...BUILT_IN_DESIGNS], items: skins.map(summary) };
+  // The built-in designs' colours too, so a console can wear any design the reseller chooses.
+  return { builtIn: [...BUILT_IN_DESIGNS], designs: BUILT_IN_DESIGNS.map((name) => ({ name, colors: builtInColors(name)! })), items: skins.map(summary) };
 }
 
 /** "Create from skin": a new skin starts as a copy of a built-in design or of another skin. */
