@@ -4,6 +4,7 @@
 #
 # Usage:
 #   provision.sh apply  --root DIR --state-b64 B64 [--system real|dry]
+#   provision.sh apply-batch --root DIR --states-b64 "B64 B64 ..." [--system real|dry]
 #   provision.sh report --root DIR [--date YYYY-MM-DD] [--system real|dry]
 #
 # --root     The server's root: "/" on a real hosting server, any directory in tests and for the
@@ -27,6 +28,10 @@
 #   report: {"ok":true,"date":"2024-10-03","users":[{"username":"web12","diskKb":120,
 #            "webBytes":5120,"ftpBytes":0}]}
 #   errors: {"ok":false,"error":"..."} with exit 2 (invalid input) or 1 (could not converge).
+#   apply-batch: many users of the server in one run (one SSM command): each state is applied as by
+#           "apply", one after the other, and answers one line per state, in order:
+#           {"item":0,"exit":0,"result":{...the apply line...}}; then {"ok":true,"items":N}.
+#           A state that fails is reported on its line and does not stop the others.
 #
 # Layout it converges (for user U):
 #   /var/www/U/{html,log}                 always (log/ is root's)
@@ -103,15 +108,18 @@ ACTION=${1:-}
 ROOT_ARG=""
 STATE_B64=""
 HAVE_STATE=0
+STATES_B64=""
+HAVE_STATES=0
 DATE_ARG=""
 SYSTEM=${PROVISION_SYSTEM:-}
 while [ $# -gt 0 ]; do
   case $1 in
-    --root|--state-b64|--date|--system)
+    --root|--state-b64|--states-b64|--date|--system)
       [ $# -ge 2 ] || die "missing value for $1" 2
       case $1 in
         --root) ROOT_ARG=$2 ;;
         --state-b64) STATE_B64=$2; HAVE_STATE=1 ;;
+        --states-b64) STATES_B64=$2; HAVE_STATES=1 ;;
         --date) DATE_ARG=$2 ;;
         --system) SYSTEM=$2 ;;
       esac
@@ -121,8 +129,8 @@ while [ $# -gt 0 ]; do
 done
 
 case $ACTION in
-  apply|report) ;;
-  *) die "usage: provision.sh apply --root DIR --state-b64 B64 | report --root DIR [--date YYYY-MM-DD]" 2 ;;
+  apply|apply-batch|report) ;;
+  *) die "usage: provision.sh apply --root DIR --state-b64 B64 | apply-batch --root DIR --states-b64 \"B64 ...\" | report --root DIR [--date YYYY-MM-DD]" 2 ;;
 esac
 
 [ -n "$ROOT_ARG" ] || die "missing --root" 2
@@ -287,6 +295,28 @@ do_report() {
 }
 
 [ "$ACTION" = report ] && do_report
+
+# ---------------------------------------------------------------------------------- batch
+
+# apply-batch: this script again, once per state (each run validates, locks and converges its own
+# user exactly as "apply" does), so one command carries many users and a failure stays on its line.
+do_apply_batch() {
+  local item=0 s out line code
+  [ "$HAVE_STATES" = 1 ] || die "missing --states-b64" 2
+  [[ $STATES_B64 =~ ^[A-Za-z0-9+/=\ ]*$ ]] || die "invalid state: states must be base64 separated by spaces" 2
+  set -f
+  for s in $STATES_B64; do
+    out=$(bash "$0" apply --root "${R:-/}" --state-b64 "$s" --system "$SYSTEM" 2>/dev/null)
+    code=$?
+    line=$(printf '%s\n' "$out" | grep '^{.*}$' | tail -n 1)
+    [ -n "$line" ] || line=null
+    printf '{"item":%d,"exit":%d,"result":%s}\n' "$item" "$code" "$line"
+    item=$((item + 1))
+  done
+  printf '{"ok":true,"items":%d}\n' "$item"
+  exit 0
+}
+[ "$ACTION" = apply-batch ] && do_apply_batch
 
 # ---------------------------------------------------------------------------------- state
 

@@ -25,6 +25,8 @@ export function readProvisionScript(): string {
 export const HEREDOC_MARKER = 'RESELLER_PANEL_PROVISION_SH_EOF';
 /** Base64 or empty (the `report` action sends no state). */
 export const STATE_PARAMETER_PATTERN = BASE64_PATTERN;
+/** Base64 states separated by single spaces, or empty. */
+export const STATES_PARAMETER_PATTERN = '^([A-Za-z0-9+/]+={0,2}( [A-Za-z0-9+/]+={0,2})*)?$';
 export const DATE_PARAMETER_PATTERN = '^([0-9]{4}-[0-9]{2}-[0-9]{2})?$';
 
 export interface ProvisionDocumentOptions {
@@ -49,7 +51,10 @@ export function provisionDocumentContent(scriptText: string, options: ProvisionD
     "PROVISION_ACTION='{{ action }}'",
     "PROVISION_STATE='{{ state }}'",
     "PROVISION_DATE='{{ date }}'",
-    'if [ "$PROVISION_ACTION" = report ]; then',
+    "PROVISION_STATES='{{ states }}'",
+    'if [ "$PROVISION_ACTION" = apply-batch ]; then',
+    '  bash "$PROVISION_DIR/provision.sh" apply-batch --root / --system real --states-b64 "$PROVISION_STATES"',
+    'elif [ "$PROVISION_ACTION" = report ]; then',
     '  if [ -n "$PROVISION_DATE" ]; then',
     '    bash "$PROVISION_DIR/provision.sh" report --root / --system real --date "$PROVISION_DATE"',
     '  else',
@@ -63,18 +68,24 @@ export function provisionDocumentContent(scriptText: string, options: ProvisionD
   return {
     schemaVersion: '2.2',
     description:
-      'Reseller panel: converge one hosted user to its desired state (apply) or report disk use and traffic (report).',
+      'Reseller panel: converge one hosted user (apply) or many users of this server (apply-batch) to their desired state, or report disk use and traffic (report).',
     parameters: {
       action: {
         type: 'String',
-        description: 'apply or report',
-        allowedValues: ['apply', 'report'],
+        description: 'apply (one user), apply-batch (many users of this server) or report',
+        allowedValues: ['apply', 'apply-batch', 'report'],
         default: 'apply',
       },
       state: {
         type: 'String',
         description: 'The desired state, base64 (see shared/domain/provisioning/script-encoding.ts); empty for report.',
         allowedPattern: STATE_PARAMETER_PATTERN,
+        default: '',
+      },
+      states: {
+        type: 'String',
+        description: 'apply-batch: the desired states, base64 each, separated by one space (see shared/domain/provisioning/batch.ts).',
+        allowedPattern: STATES_PARAMETER_PATTERN,
         default: '',
       },
       date: {

@@ -24,6 +24,11 @@ export type {
 export interface Provisioner {
   /** Converges `state.username` on the server `serverId` to `state`. Safe to repeat. */
   apply(serverId: string, state: DesiredState): Promise<ApplyResult>;
+  /**
+   * Converges many users of ONE server in one command (`provision.sh apply-batch`): one result per
+   * state, in order. The caller keeps a batch within DEFAULT_BATCH_LIMITS (planBatches).
+   */
+  applyBatch(serverId: string, states: readonly DesiredState[]): Promise<ApplyResult[]>;
   /** Disk use of every hosted user of the server, and their web and FTP traffic on `date` (YYYY-MM-DD). */
   report(serverId: string, date: string): Promise<UsageReport>;
 }

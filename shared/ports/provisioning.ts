@@ -39,6 +39,13 @@ export interface ProvisioningRepository {
   markFailed(resellerId: string, username: string, sequence: number, at: string, error: string, retryAt: string | null, message?: Message): Promise<boolean>;
   /** The reseller of a hosted username (the global owner record, kept as a tombstone after delete). */
   ownerOf(username: string): Promise<{ resellerId: string; deleted: boolean } | undefined>;
+  /**
+   * The server's push lease: true when `holder` has it until `until` (taken when free, expired at
+   * `now`, or already the holder's). One command in flight per server across all workers.
+   */
+  leaseServer(serverId: string, holder: string, until: string, now: string): Promise<boolean>;
+  /** Gives the lease back (only the holder's). */
+  releaseServer(serverId: string, holder: string): Promise<void>;
   /** Re-push: a new sequence and pending, due now. False when there is no user (nor pending delete). */
   bump(resellerId: string, username: string, at: string): Promise<boolean>;
 }

@@ -40,6 +40,13 @@ class FakeServer implements Provisioner {
     if (next) return next(state);
     return { ok: true, serverId, username: state.username, sequence: state.sequence, changed: [], stale: false };
   }
+  batches: number[] = [];
+  async applyBatch(serverId: string, states: readonly DesiredState[]): Promise<ApplyResult[]> {
+    this.batches.push(states.length);
+    const out: ApplyResult[] = [];
+    for (const s of states) out.push(await this.apply(serverId, s));
+    return out;
+  }
   async report(serverId: string) {
     return { ok: true as const, serverId, date: '2030-01-01', users: [] };
   }
@@ -64,6 +71,7 @@ beforeAll(async () => {
 beforeEach(() => {
   fake.applied = [];
   fake.answers = [];
+  fake.batches = [];
 });
 
 async function newReseller(): Promise<Principal> {
@@ -176,6 +184,39 @@ describe('provisioning worker (DynamoDB Local, fake Provisioner)', () => {
     expect((await deps.servers.usersOf(SERVER)).some((x) => x.username === u.username)).toBe(false);
   });
 
+  it('sends the users of a server in batches of at most 50 (one command each); a failure stays on its user', async () => {
+    const actor = await newReseller();
+    const users: string[] = [];
+    for (let i = 0; i < 52; i += 13) users.push(...(await Promise.all(Array.from({ length: 13 }, () => create(actor)))).map((u) => u.username));
+    const bad = users[7]!;
+    fake.answers = users.map((_, i) => (state: DesiredState) =>
+      state.username === bad
+        ? { ok: false, serverId: SERVER, error: 'quota could not be set', retryable: true }
+        : { ok: true, serverId: SERVER, username: state.username, sequence: state.sequence, changed: [], stale: false });
+    const r = await run();
+    expect(r.commands).toBe(fake.batches.length);
+    expect(Math.max(...fake.batches)).toBeLessThanOrEqual(50);
+    expect(fake.batches.length).toBe(Math.ceil(fake.applied.length / 50));
+    expect(r.applied).toBe(fake.applied.length - 1);
+    expect(await status(actor, bad)).toMatchObject({ status: 'failed', lastError: 'quota could not be set', attempts: 1 });
+    expect(await status(actor, users[8]!)).toMatchObject({ status: 'applied' });
+  }, 180_000);
+
+  it("a server another worker is pushing to is left alone (its entries stay due, unclaimed)", async () => {
+    const actor = await newReseller();
+    const u = await create(actor);
+    const until = new Date(clock.t + 60_000).toISOString();
+    expect(await deps.provisioning.leaseServer(SERVER, 'other-worker', until, clock.now().toISOString())).toBe(true);
+    const r = await run();
+    expect(fake.applied).toHaveLength(0);
+    expect(r.commands).toBe(0);
+    expect(await status(actor, u.username)).toMatchObject({ status: 'pending', nextAttemptAt: expect.any(String) });
+    // The lease runs out (a crashed holder) or is given back: the next run pushes.
+    await deps.provisioning.releaseServer(SERVER, 'other-worker');
+    await run();
+    expect(await status(actor, u.username)).toMatchObject({ status: 'applied' });
+  });
+
   it('SSM throttled: failed with the message, then recovers on retry (SsmProvisioner on aws-sdk-client-mock)', async () => {
     const ssm = mockClient(SSMClient);
     try {
@@ -200,12 +241,14 @@ describe('provisioning worker (DynamoDB Local, fake Provisioner)', () => {
       ssm.on(GetCommandInvocationCommand).resolves({
         Status: 'Success',
         ResponseCode: 0,
-        StandardOutputContent: `${JSON.stringify({ ok: true, username: u.username, sequence: 1, locked: false, deleted: false, changed: ['mkdir /var/www'] })}\n`,
+        StandardOutputContent: `${JSON.stringify({ item: 0, exit: 0, result: { ok: true, username: u.username, sequence: 1, locked: false, deleted: false, changed: ['mkdir /var/www'] } })}\n{"ok":true,"items":1}\n`,
       });
       clock.advance(30_000);
       await runProvisioning({ ...deps, provisioner });
       expect(await status(actor, u.username)).toMatchObject({ status: 'applied', sequence: 1 });
-      expect(ssm.commandCalls(SendCommandCommand)[0]!.args[0].input.InstanceIds).toEqual(['i-0123456789abcdef0']);
+      const sent = ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+      expect(sent.InstanceIds).toEqual(['i-0123456789abcdef0']);
+      expect(sent.Parameters?.action).toEqual(['apply-batch']);
     } finally {
       ssm.restore();
     }

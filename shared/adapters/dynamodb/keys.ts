@@ -125,6 +125,8 @@ export const keys = {
   serverResellerPrefix: 'RESELLER#',
   serverUser: (serverId: string, username: string): Key => ({ PK: `SERVER#${serverId}`, SK: `USER#${username}` }),
   serverUserPrefix: 'USER#',
+  /** A server's push lease (holder, until): one provisioning command in flight per server. */
+  serverPushLease: (serverId: string): Key => ({ PK: `SERVER#${serverId}`, SK: 'PUSHLEASE' }),
   /** The servers a reseller is assigned to (ordered list in one item of the reseller's partition). */
   resellerServers: (resellerId: string): Key => ({ PK: R(resellerId), SK: 'SERVERS' }),
 

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -269,6 +270,40 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
   async ownerOf(username: string): Promise<{ resellerId: string; deleted: boolean } | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.userOwner(username), ConsistentRead: true }));
     return out.Item ? { resellerId: String(out.Item.resellerId), deleted: out.Item.deleted === true } : undefined;
+  }
+
+  async leaseServer(serverId: string, holder: string, until: string, now: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.serverPushLease(serverId),
+          UpdateExpression: 'SET #type = :type, holder = :h, #until = :until',
+          ConditionExpression: 'attribute_not_exists(PK) OR holder = :h OR #until < :now',
+          ExpressionAttributeNames: { '#type': 'type', '#until': 'until' },
+          ExpressionAttributeValues: { ':type': 'pushLease', ':h': holder, ':until': until, ':now': now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  async releaseServer(serverId: string, holder: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.serverPushLease(serverId),
+          ConditionExpression: 'holder = :h',
+          ExpressionAttributeValues: { ':h': holder },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
   }
 
   async bump(resellerId: string, username: string, at: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import {
   parseReportOutput,
 } from '../../domain/provisioning/script-result';
 import type { DesiredState } from '../../domain/provisioning/desired-state';
+import { parseBatchOutput } from '../../domain/provisioning/batch';
 import type { ApplyResult, ProvisionFailure, Provisioner, UsageReport } from '../../ports/provisioner';
 
 export interface LocalAgentOptions {
@@ -65,11 +66,35 @@ export class LocalAgentProvisioner implements Provisioner {
     if ('ok' in encoded) return encoded;
     const root = await this.ensureRoot(serverId);
     if (typeof root !== 'string') return root;
+    this.commands++;
     const run = await this.run(['apply', '--root', root, '--state-b64', encoded.stateB64, '--system', this.system]);
     if (run.spawnError !== undefined) return this.runFailure(serverId, run);
     if (run.timedOut) return this.runFailure(serverId, run);
     return parseApplyOutput(serverId, run.stdout, run.exitCode, run.stderr);
   }
+
+  /** One run of the script for many users of the server (one "command"). */
+  async applyBatch(serverId: string, states: readonly DesiredState[]): Promise<ApplyResult[]> {
+    this.commands++;
+    const bad = this.checkServerId(serverId);
+    if (bad) return states.map(() => bad);
+    const encoded = states.map((s) => encodeForSending(serverId, s));
+    const sendable = states.filter((_, i) => !('ok' in (encoded[i] as object)));
+    const b64 = encoded.flatMap((e) => ('ok' in e ? [] : [e.stateB64]));
+    const root = await this.ensureRoot(serverId);
+    if (typeof root !== 'string') return states.map(() => root);
+    const run = b64.length
+      ? await this.run(['apply-batch', '--root', root, '--states-b64', b64.join(' '), '--system', this.system], this.timeoutMs * Math.max(1, Math.ceil(b64.length / 10)))
+      : undefined;
+    const sent = run === undefined ? [] : run.spawnError !== undefined || run.timedOut
+      ? sendable.map(() => this.runFailure(serverId, run))
+      : parseBatchOutput(serverId, sendable, run.stdout, run.exitCode, run.stderr);
+    let next = 0;
+    return encoded.map((e) => ('ok' in e ? e : (sent[next++] as ApplyResult)));
+  }
+
+  /** Commands (script runs for apply, apply-batch and report) this agent has started: for benchmarks. */
+  commands = 0;
 
   async report(serverId: string, date: string): Promise<UsageReport> {
     const bad = this.checkServerId(serverId);
@@ -77,6 +102,7 @@ export class LocalAgentProvisioner implements Provisioner {
     if (!DATE_PATTERN.test(date)) return { ok: false, serverId, error: `date must be YYYY-MM-DD: ${date}`, retryable: false };
     const root = await this.ensureRoot(serverId);
     if (typeof root !== 'string') return root;
+    this.commands++;
     const run = await this.run(['report', '--root', root, '--date', date, '--system', this.system]);
     if (run.spawnError !== undefined || run.timedOut) return this.runFailure(serverId, run);
     return parseReportOutput(serverId, run.stdout, run.exitCode, run.stderr);
@@ -105,7 +131,7 @@ export class LocalAgentProvisioner implements Provisioner {
     return { ok: false, serverId, error, retryable: true };
   }
 
-  private run(args: string[]): Promise<RunResult> {
+  private run(args: string[], timeoutMs = this.timeoutMs): Promise<RunResult> {
     return new Promise((resolve) => {
       let stdout = '';
       let stderr = '';
@@ -131,7 +157,7 @@ export class LocalAgentProvisioner implements Provisioner {
         } catch {
           child.kill('SIGKILL');
         }
-      }, this.timeoutMs);
+      }, timeoutMs);
       child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
       child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (e) => done({ stdout, stderr, exitCode: null, timedOut, spawnError: e.message }));

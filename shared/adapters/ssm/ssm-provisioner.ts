@@ -23,6 +23,7 @@ import {
   parseApplyOutput,
   parseReportOutput,
 } from '../../domain/provisioning/script-result';
+import { parseBatchOutput } from '../../domain/provisioning/batch';
 import type { ApplyResult, ProvisionFailure, Provisioner, UsageReport } from '../../ports/provisioner';
 
 /** Characters of standard output that GetCommandInvocation returns at most. */
@@ -76,7 +77,10 @@ const NOT_RETRYABLE = new Set([
   'UnsupportedPlatformType',
 ]);
 
-type Action = { kind: 'apply'; stateB64: string; comment: string } | { kind: 'report'; date: string; comment: string };
+type Action =
+  | { kind: 'apply'; stateB64: string; comment: string }
+  | { kind: 'apply-batch'; statesB64: string; comment: string }
+  | { kind: 'report'; date: string; comment: string };
 interface Finished {
   commandId: string;
   instanceId: string;
@@ -125,6 +129,35 @@ export class SsmProvisioner implements Provisioner {
     const exit = done.invocation.Status === 'Success' ? 0 : done.invocation.ResponseCode ?? 1;
     const result = parseApplyOutput(serverId, stdout, exit, done.invocation.StandardErrorContent ?? '', done.commandId);
     return result.ok ? result : this.explain(result, done, stdout);
+  }
+
+  /**
+   * One SendCommand for many users of the server: the states travel in the `states` parameter, the
+   * answer is one line per state. An answer over SSM's inline limit is read in full from the log
+   * group (readFullOutput); when it cannot be read, the states without a line fail retryably.
+   */
+  async applyBatch(serverId: string, states: readonly DesiredState[]): Promise<ApplyResult[]> {
+    const encoded = states.map((s) => encodeForSending(serverId, s));
+    const sendable = states.filter((_, i) => !('ok' in (encoded[i] as object)));
+    const b64 = encoded.flatMap((e) => ('ok' in e ? [] : [e.stateB64]));
+    let sent: ApplyResult[] = [];
+    if (b64.length) {
+      const done = await this.run(serverId, {
+        kind: 'apply-batch',
+        statesB64: b64.join(' '),
+        comment: `reseller-panel apply-batch ${sendable.length} users`,
+      });
+      if ('ok' in done) {
+        sent = sendable.map(() => done);
+      } else {
+        const stdout = await this.fullOutput(done);
+        const exit = done.invocation.Status === 'Success' ? 0 : done.invocation.ResponseCode ?? 1;
+        sent = parseBatchOutput(serverId, sendable, stdout, exit, done.invocation.StandardErrorContent ?? '', done.commandId)
+          .map((r) => (r.ok ? r : this.explain(r, done, stdout)));
+      }
+    }
+    let next = 0;
+    return encoded.map((e) => ('ok' in e ? e : (sent[next++] as ApplyResult)));
   }
 
   async report(serverId: string, date: string): Promise<UsageReport> {
@@ -189,7 +222,9 @@ export class SsmProvisioner implements Provisioner {
       Parameters:
         action.kind === 'apply'
           ? { action: ['apply'], state: [action.stateB64], date: [''] }
-          : { action: ['report'], state: [''], date: [action.date] },
+          : action.kind === 'apply-batch'
+            ? { action: ['apply-batch'], states: [action.statesB64], state: [''], date: [''] }
+            : { action: ['report'], state: [''], date: [action.date] },
       MaxConcurrency: this.o.maxConcurrency,
       MaxErrors: this.o.maxErrors,
       TimeoutSeconds: this.o.deliveryTimeoutSeconds,

@@ -83,3 +83,25 @@ describe('LocalAgentProvisioner', () => {
     expect(missing).toMatchObject({ ok: false, retryable: true });
   });
 });
+
+describe('LocalAgentProvisioner.applyBatch', () => {
+  it('converges many users of a server in one run of the script, and a failure stays on its user', async () => {
+    const dataDir = tmpRoot();
+    const agent = new LocalAgentProvisioner({ dataDir, scriptPath: SCRIPT });
+    const root = path.join(dataDir, 'servers/local-1/root');
+    const states = [4, 5, 6].map((n) => desiredState({ username: `web${n}`, resellerId: 'res-9', sequence: 2, services: { cgi: true } }));
+    // web5's cgi-bin cannot be made: a file is in its place.
+    (await import('node:fs')).mkdirSync(path.join(root, 'var/www/web5'), { recursive: true });
+    writeFileSync(path.join(root, 'var/www/web5/cgi-bin'), 'not a directory');
+    const before = agent.commands;
+    const out = await agent.applyBatch('local-1', states);
+    expect(agent.commands - before).toBe(1);
+    expect(out.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(out[1]).toMatchObject({ ok: false, error: expect.stringContaining('/var/www/web5/cgi-bin') });
+    expect(existsSync(path.join(root, 'var/www/web4/cgi-bin'))).toBe(true);
+    expect(existsSync(path.join(root, 'var/www/web6/cgi-bin'))).toBe(true);
+    // Again: nothing to do for the two, and an older sequence is stale.
+    const again = await agent.applyBatch('local-1', [states[0]!, { ...states[2]!, sequence: 1 }]);
+    expect(again).toMatchObject([{ ok: true, changed: [] }, { ok: true, stale: true }]);
+  });
+});
