@@ -1,5 +1,5 @@
 import type { ZodError, core } from 'zod';
-import { DomainError, type FieldErrors } from '../../shared/domain/errors';
+import { DomainError, TooManyAttemptsError, type FieldErrors } from '../../shared/domain/errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: FieldErrors; requestId?: string };
@@ -10,7 +10,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNAUTHORIZED: 401,
   CREDIT_LIMIT: 402,
   FORBIDDEN: 403,
+  ACCOUNT_LOCKED: 403,
   NOT_FOUND: 404,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_ATTEMPTS: 429,
 };
 
 /** A request error raised by the edge itself (bad JSON, unknown route, missing token). */
@@ -43,13 +46,14 @@ export function fieldsFromZod(error: ZodError, prefix: string): FieldErrors {
 }
 
 /** Maps anything thrown to a status and a body; 5xx bodies never carry details. */
-export function toErrorResponse(err: unknown, requestId?: string): { status: number; body: ErrorBody } {
+export function toErrorResponse(err: unknown, requestId?: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (err instanceof HttpError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message, fields: err.fields } } };
   }
   if (err instanceof DomainError) {
     const status = STATUS_BY_CODE[err.code] ?? 409;
-    return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } } };
+    const headers = err instanceof TooManyAttemptsError ? { 'retry-after': String(err.retryAfterSeconds) } : undefined;
+    return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } }, headers };
   }
   return {
     status: 500,

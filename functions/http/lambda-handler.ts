@@ -8,6 +8,7 @@ import { appDeps } from '../deps';
 import type { ComposeParts } from '../../shared/adapters/compose';
 import { lambdaOf, type HttpLambda } from './lambdas';
 import { createRouter } from './router';
+import { SECURITY_HEADERS } from './security-headers';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -21,11 +22,11 @@ export function lambdaHandler(routes: readonly Route[], deps: () => Promise<AppD
   const errorMapper: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = {
     onError: async (request) => {
       const requestId = request.event.requestContext?.requestId;
-      const { status, body } = toErrorResponse(request.error, requestId);
+      const { status, body, headers } = toErrorResponse(request.error, requestId);
       if (status >= 500) logger.error('request failed', { requestId, path: request.event.rawPath, error: request.error as Error });
       request.response = {
         statusCode: status,
-        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        headers: { ...SECURITY_HEADERS, ...(headers ?? {}) },
         body: JSON.stringify(body),
       };
     },

@@ -5,6 +5,9 @@ import type { AppDeps } from '../../shared/adapters/compose';
 import type { Principal } from '../../shared/ports/identity';
 import { fieldsFromZod, HttpError } from './errors';
 import { isReply, type Route } from './route';
+import { SECURITY_HEADERS } from './security-headers';
+import { checkJsonContentType } from './content-type';
+import { assertAccountOpen } from '../../shared/app/auth/account-gate';
 
 interface Compiled {
   route: Route;
@@ -31,6 +34,7 @@ function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: 
 }
 
 function readBody(event: APIGatewayProxyEventV2): unknown {
+  checkJsonContentType(event.headers, !!event.body);
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, 'TOO_LARGE', 'request body is too large');
@@ -84,6 +88,8 @@ export function createRouter(routes: readonly Route[]) {
       if (route.access !== 'any' && actor.role !== route.access) {
         throw new HttpError(403, 'FORBIDDEN', `this route is for the ${route.access} role`);
       }
+      // A locked reseller is refused whatever token it still holds (one consistent read).
+      await assertAccountOpen(deps, actor);
     }
 
     const parsedParams = parseWith(route.params, params, '', 'invalid path parameter');
@@ -110,7 +116,7 @@ export function createRouter(routes: readonly Route[]) {
     const out = isReply(result) ? result : { status: route.status, body: result, headers: undefined };
     return {
       statusCode: out.status,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...(out.headers ?? {}) },
+      headers: { ...SECURITY_HEADERS, ...(out.headers ?? {}) },
       // A text body a handler chose a text/* content type for (CSV) goes as it is; everything else is JSON.
       body: out.body === undefined ? '' : typeof out.body === 'string' && /^text\//.test(out.headers?.['content-type'] ?? '') ? out.body : JSON.stringify(out.body),
     };

@@ -1,4 +1,4 @@
-import type { DevClock } from '../../shared/adapters/local/dev-clock';
+import { MAX_ADVANCE_DAYS, MAX_OFFSET_MS, type DevClock } from '../../shared/adapters/local/dev-clock';
 import { principalFromClaims } from '../../shared/adapters/claims';
 import type { LocalScheduler } from './scheduler';
 
@@ -23,12 +23,29 @@ export function devRoutes(clock: DevClock, scheduler: LocalScheduler) {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (req.path === '/__dev/clock' && req.method === 'GET') return { status: 200, body: { now: clock.now().toISOString() } };
     if (req.path === '/__dev/clock' && req.method === 'POST') {
-      if (typeof body.advanceDays === 'number' && Number.isInteger(body.advanceDays) && body.advanceDays >= 0) {
-        clock.advance(body.advanceDays * 86_400_000);
-      } else if (typeof body.to === 'string' && !Number.isNaN(Date.parse(body.to))) {
-        clock.setTo(new Date(body.to));
+      const bad = (field: string, reason: string) => ({
+        status: 400,
+        body: { error: { code: 'VALIDATION', message: `${field}: ${reason}`, fields: { [field]: reason } } },
+      });
+      const unknown = Object.keys(body).find((k) => k !== 'advanceDays' && k !== 'to');
+      if (unknown) return bad(unknown, 'is not a known field');
+      if (body.advanceDays !== undefined) {
+        const d = body.advanceDays;
+        if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_ADVANCE_DAYS) {
+          return bad('advanceDays', `must be a whole number of days 0..${MAX_ADVANCE_DAYS}`);
+        }
+        if (clock.offsetMs() + d * 86_400_000 > MAX_OFFSET_MS) return bad('advanceDays', `the dev clock goes at most ${MAX_OFFSET_MS / 86_400_000} days ahead`);
+        clock.advance(d * 86_400_000);
+      } else if (body.to !== undefined) {
+        const to = typeof body.to === 'string' ? Date.parse(body.to) : Number.NaN;
+        const ahead = to - clock.now().getTime();
+        if (Number.isNaN(to)) return bad('to', 'must be an ISO time');
+        if (ahead > MAX_ADVANCE_DAYS * 86_400_000 || clock.offsetMs() + Math.max(0, ahead) > MAX_OFFSET_MS) {
+          return bad('to', `must be at most ${MAX_ADVANCE_DAYS} days ahead`);
+        }
+        clock.setTo(new Date(to));
       } else {
-        return { status: 400, body: { error: { code: 'VALIDATION', message: 'give advanceDays (whole days) or to (ISO time)', fields: { advanceDays: 'must be a whole number of days, or give to' } } } };
+        return bad('advanceDays', 'must be a whole number of days, or give to');
       }
       const runs = await scheduler.tick();
       return { status: 200, body: { now: clock.now().toISOString(), runs } };

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { SECURITY_HEADERS } from '../../functions/http/security-headers';
+import { checkJsonContentType } from '../../functions/http/content-type';
+import { toErrorResponse } from '../../functions/http/errors';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -38,7 +41,7 @@ function lambdaContext(requestId: string): Context {
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
   res.end(body);
 }
 
@@ -89,6 +92,12 @@ export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: Lo
         const devClaims = m ? await authorizer.verify(m[1] as string) : undefined;
         if (!devClaims) return send(res, 401, errorBody('UNAUTHORIZED', 'a valid bearer token is required'));
         let parsed: unknown;
+        try {
+          checkJsonContentType(headers, size > 0);
+        } catch (e) {
+          const out = toErrorResponse(e);
+          return send(res, out.status, JSON.stringify(out.body));
+        }
         try {
           parsed = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
         } catch {

@@ -9,6 +9,10 @@ import { tableFromEnv } from './dynamodb/table-from-env';
 import { DynamoBillingRepository } from './dynamodb/billing-repository';
 import { DynamoSkinRepository } from './dynamodb/skin-repository';
 import { DynamoLoginStore } from './dynamodb/login-store';
+import { DynamoLoginThrottle } from './dynamodb/login-throttle';
+import { DynamoAccountStatus } from './dynamodb/account-status';
+import { passwordHashCostFromEnv } from './local/password-hash';
+import { loginLimitsFromEnv } from '../domain/login-throttle';
 import { DynamoMessageLog } from './dynamodb/message-log';
 import { DynamoResellerRepository } from './dynamodb/reseller-repository';
 import { DynamoUsageRepository } from './dynamodb/usage-repository';
@@ -79,6 +83,7 @@ export interface ComposeParts {
 }
 
 export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Promise<AppDeps> {
+  passwordHashCostFromEnv(env);
   const { db, tableName, roundTrips } = tableFromEnv(env);
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
@@ -100,6 +105,9 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     usage: new DynamoUsageRepository(db, tableName),
     localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),
+    loginThrottle: new DynamoLoginThrottle(db, tableName),
+    loginLimits: loginLimitsFromEnv(env),
+    accountStatus: new DynamoAccountStatus(db, tableName),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
     ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env) }),

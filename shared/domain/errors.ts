@@ -55,3 +55,16 @@ export class UnauthorizedError extends DomainError {
 export class PaymentRequiredError extends DomainError {
   readonly code = 'CREDIT_LIMIT';
 }
+
+/** Too many sign-in attempts for a username or an address (429, Retry-After). */
+export class TooManyAttemptsError extends DomainError {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
+/** The caller's reseller account is locked by the operator: refused whatever token it carries (403). */
+export class AccountLockedError extends DomainError {
+  readonly code = 'ACCOUNT_LOCKED';
+}

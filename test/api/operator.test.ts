@@ -109,6 +109,7 @@ describe('operator: resellers', () => {
       const res = await api('POST', '/operator/resellers', {
         token: await operator(),
         rawBody: '{"username": "abc", ',
+        headers: { 'content-type': 'application/json' },
       });
       expect(res.status).toBe(400);
       expect(res.body.error.fields).toEqual({ body: 'is not valid JSON' });

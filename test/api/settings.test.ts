@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, newReseller } from '../support/api';
 
-/** A GIF header of the given size: the seed's logo.gif must be 158x67. */
-function gif(width: number, height: number, signature = 'GIF89a') {
-  const b = Buffer.alloc(32);
-  b.write(signature, 0, 'latin1');
-  b.writeUInt16LE(width, 6);
-  b.writeUInt16LE(height, 8);
-  return b.toString('base64');
-}
+import { gif } from '../support/gif';
 
 describe('settings: skins', () => {
   it('creates a skin from a built-in design or another skin, adjusts colors and uploads a logo', async () => {

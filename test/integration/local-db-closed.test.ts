@@ -35,11 +35,19 @@ describe('the local database is closed to everything but the runtime', () => {
     chmodSync(dataDir, 0o755);
     mkdirSync(join(dataDir, 'identity'), { mode: 0o755 });
     writeFileSync(join(dataDir, 'identity', 'old.json'), '{}', { mode: 0o644 });
+    // And a clock moved by 1e300 days before moves were bounded: the runtime must still start.
+    writeFileSync(join(dataDir, 'clock.json'), JSON.stringify({ offsetMs: 1e300 * 86_400_000 }), { mode: 0o644 });
     rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, operatorPassword: 'closed-operator-password' });
   }, 120_000);
   afterAll(async () => {
     await rt?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts with an unusable stored clock, ignoring it', async () => {
+    expect(Number.isNaN(rt.clock.now().getTime())).toBe(false);
+    expect(Math.abs(rt.clock.now().getTime() - Date.now())).toBeLessThan(60_000);
+    expect((await fetch(`${rt.url}/health`)).status).toBe(200);
   });
 
   it('keeps $DATA_DIR and its files owner-only, even a dir that existed before', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../infra/local/runtime';
+import { request } from '../support/http';
 
 /** `npm start` twice on the same data directory: the second start finds everything. */
 describe('embedded runtime', () => {
@@ -13,18 +14,12 @@ describe('embedded runtime', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (url: string, method: string, path: string, body?: unknown, token?: string) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-  };
+  const call = (url: string, method: string, path: string, body?: unknown, token?: string) => request(url, method, path, { body, token });
 
   it('keeps data across a restart and prints the generated operator password only once', async () => {
     runtime = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0 });
     const password = runtime.generatedOperatorPassword;
+    const key = runtime.dynamoCredentials;
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     const op = (await call(runtime.url, 'POST', '/auth/login', { username: 'operator', password })).body.token;
     const created = await call(runtime.url, 'POST', '/operator/resellers', {
@@ -35,6 +30,8 @@ describe('embedded runtime', () => {
 
     runtime = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0 });
     expect(runtime.generatedOperatorPassword).toBeUndefined();
+    // The database belongs to the key kept in $DATA_DIR: the second start reads it back.
+    expect(runtime.dynamoCredentials).toEqual(key);
     // The token issued before the restart still verifies: the issuer key is kept too.
     const list = await call(runtime.url, 'GET', '/operator/resellers', undefined, op);
     expect(list.status).toBe(200);

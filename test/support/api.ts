@@ -1,29 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { request, type ApiResponse, type RequestOptions } from './http';
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-}
+export type { ApiResponse } from './http';
 
 export const apiUrl = () => inject('apiUrl');
 
-/** One HTTP call to the local server, JSON in and out. `rawBody` sends bytes as they are. */
-export async function api<T = any>(
-  method: string,
-  path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined = opts.rawBody;
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${apiUrl()}${path}`, { method, headers, body });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+/** One HTTP call to the shared local server, JSON in and out. `rawBody` sends bytes as they are. */
+export function api<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+  return request<T>(apiUrl(), method, path, opts);
 }
 
 export async function login(username: string, password: string): Promise<string> {

@@ -33,7 +33,16 @@ export async function setup(project: TestProject) {
     operatorPassword: OPERATOR_PASSWORD,
     // Failed pushes are retried after 1 s, 2 s, 4 s … (30 s, 1 min … in production), and the
     // provisioning worker also runs every 300 ms, so API tests see retries quickly.
-    env: { PROVISION_RETRY_BASE_SECONDS: '1', PROVISION_RETRY_MAX_SECONDS: '4', LOCAL_RATE_JOB_INTERVAL_MS: '300', ...process.env },
+    // scrypt at N=2^10 instead of 2^15 (test runtime only), and every test client is 127.0.0.1:
+    // the per-address sign-in limit is tried on a runtime of its own (test/api/login-throttle.test.ts).
+    env: {
+      PROVISION_RETRY_BASE_SECONDS: '1',
+      PROVISION_RETRY_MAX_SECONDS: '4',
+      LOCAL_RATE_JOB_INTERVAL_MS: '300',
+      PASSWORD_HASH_COST_LOG2: '10',
+      LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      ...process.env,
+    },
   });
   project.provide('apiUrl', runtime.url);
   project.provide('sesUrl', runtime.sesUrl);

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime';
+import { request, type ApiResponse } from './http';
 
 export interface OwnRuntime {
   rt: Runtime;
   operatorToken: string;
-  call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown, token?: string): Promise<ApiResponse>;
   /** A reseller the operator creates, signed in. */
   reseller(username: string, limits?: Record<string, number>): Promise<{ id: string; username: string; token: string }>;
   /** Moves the dev clock to `day` 10:00 UTC and lets the scheduler run every day that passed. */
@@ -22,17 +23,13 @@ export interface OwnRuntime {
 export async function startOwnRuntime(name: string, start?: string, options: Partial<RuntimeOptions> = {}): Promise<OwnRuntime> {
   const dataDir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
   const operatorPassword = `${name}-operator-password`;
-  const rt = await startRuntime({ dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword, ...options });
+  const rt = await startRuntime({
+    dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword, ...options,
+    // scrypt at N=2^10 (test runtimes only), as the shared runtime.
+    env: { PASSWORD_HASH_COST_LOG2: '10', ...(options.env ?? {}) },
+  });
   if (start) rt.clock.setTo(new Date(start));
-  const call: OwnRuntime['call'] = async (method, path, body, token) => {
-    const res = await fetch(`${rt.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call: OwnRuntime['call'] = (method, path, body, token) => request(rt.url, method, path, { body, token });
   const operator = (await call('POST', '/auth/login', { username: 'operator', password: operatorPassword })).body.token as string;
   return {
     rt,

@@ -9,7 +9,7 @@ export const authRoutes = [
     access: 'public',
     tag: 'auth',
     lambda: 'identity',
-    summary: 'Sign in; the same 401 whether the user exists or not',
+    summary: 'Sign in; the same 401 whether the user exists or not; 429 with Retry-After after too many attempts',
     body: z.strictObject({
       username: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(128),
       password: z.string({ error: 'must be a string' }).min(1, { error: 'is required' }).max(1024),
@@ -19,6 +19,7 @@ export const authRoutes = [
     example: { username: 'acme', password: 'a-long-enough-password' },
     status: 200,
     response: z.object({ token: z.string(), expiresIn: z.number() }),
-    handle: ({ deps, body }) => login(deps, body),
+    // The address API Gateway saw (the local server: the socket's peer); never a client header.
+    handle: ({ deps, body, event }) => login(deps, { ...body, address: event.requestContext.http.sourceIp || 'unknown' }),
   }),
 ];

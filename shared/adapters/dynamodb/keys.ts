@@ -186,6 +186,11 @@ export const keys = {
   queueVisibilityPartition: (queue: string) => `QUEUE#${queue}`,
   queueDeadLetter: (queue: string, id: string): Key => ({ PK: `QUEUEDLQ#${queue}`, SK: `MSG#${id}` }),
   queueDeadLetterPartition: (queue: string) => `QUEUEDLQ#${queue}`,
+  /** Sign-in attempts of one username or source address in its current window (shared/domain/login-throttle.ts). */
+  loginAttempts: (scope: 'username' | 'address', subject: string): Key => ({
+    PK: `THROTTLE#login#${scope}#${subject}`,
+    SK: 'ATTEMPTS',
+  }),
 
   partitionOf: R,
 } as const;

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { TOKEN_AUDIENCE_LOCAL } from '../claims';
 
 export const LOCAL_ISSUER = 'urn:reseller-panel:local-issuer';
+/** No token lives longer than a day (Cognito's longest ID token): TOKEN_TTL_SECONDS is 60..86400. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /**
  * The embedded token issuer of the local runtime: ES256 keys kept under the data directory so a
@@ -17,6 +19,9 @@ export class LocalIssuer {
   ) {}
 
   static async loadOrCreate(file: string, ttlSeconds = 3600): Promise<LocalIssuer> {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+      throw new Error(`TOKEN_TTL_SECONDS must be a whole number 60..${MAX_TOKEN_LIFETIME_SECONDS} (is ${ttlSeconds})`);
+    }
     let jwk: { privateJwk: JWK; publicJwk: JWK };
     try {
       jwk = JSON.parse(await readFile(file, 'utf8'));
@@ -45,14 +50,21 @@ export class LocalIssuer {
       .sign(this.privateKey);
   }
 
-  /** Verified claims, or undefined for a forged, expired or malformed token. Same checks as API Gateway's JWT authorizer. */
+  /**
+   * Verified claims, or undefined for a forged, expired or malformed token. Same checks as API
+   * Gateway's JWT authorizer, and stricter: `exp` and `iat` are required (a correctly signed token
+   * without them is refused) and no token may live longer than MAX_TOKEN_LIFETIME_SECONDS.
+   */
   async verify(token: string): Promise<Record<string, unknown> | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, {
         issuer: LOCAL_ISSUER,
         audience: TOKEN_AUDIENCE_LOCAL,
         algorithms: ['ES256'],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: MAX_TOKEN_LIFETIME_SECONDS,
       });
+      if ((payload.exp as number) - (payload.iat as number) > MAX_TOKEN_LIFETIME_SECONDS) return undefined;
       return payload as Record<string, unknown>;
     } catch {
       return undefined;

@@ -4,6 +4,8 @@
  */
 import * as z from 'zod';
 import { ValidationError } from '../errors';
+import { refineSafeHtml } from '../html-policy';
+import { gifProblem } from './gif';
 
 /** The built-in designs a skin can start from (and that preferences.design may name). */
 export const BUILT_IN_DESIGNS = ['default', 'classic', 'ocean', 'forest'] as const;
@@ -46,22 +48,20 @@ export function builtInColors(design: string): Required<SkinColors> | undefined 
 
 export const LOGO = { width: 158, height: 67, maxBytes: 64 * 1024 } as const;
 
-/** Checks a logo is a GIF of exactly 158x67 pixels (the header says so) and not too large. */
+/** Checks a logo is a whole GIF of exactly 158x67 pixels and not too large. */
 export function checkLogoGif(base64: string, field = 'logoGif'): Buffer {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw ValidationError.field(field, 'must be base64');
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length > LOGO.maxBytes) throw ValidationError.field(field, `must be at most ${LOGO.maxBytes / 1024} KB`);
-  const signature = bytes.subarray(0, 6).toString('latin1');
-  if (signature !== 'GIF87a' && signature !== 'GIF89a') throw ValidationError.field(field, 'must be a GIF image (logo.gif)');
-  const width = bytes.readUInt16LE(6);
-  const height = bytes.readUInt16LE(8);
-  if (width !== LOGO.width || height !== LOGO.height) {
-    throw ValidationError.field(field, `must be ${LOGO.width}x${LOGO.height} pixels (is ${width}x${height})`);
+  const gif = gifProblem(bytes);
+  if ('problem' in gif) throw ValidationError.field(field, gif.problem);
+  if (gif.width !== LOGO.width || gif.height !== LOGO.height) {
+    throw ValidationError.field(field, `must be ${LOGO.width}x${LOGO.height} pixels (is ${gif.width}x${gif.height})`);
   }
   return bytes;
 }
 
 /** The help page shown in users' interface: HTML only, no tags (the seed), bounded. */
 export const helpPageSchema = z.strictObject({
-  html: z.string({ error: 'must be a string' }).max(32 * 1024, { error: 'must be at most 32 KB' }),
+  html: z.string({ error: 'must be a string' }).max(32 * 1024, { error: 'must be at most 32 KB' }).superRefine(refineSafeHtml),
 });

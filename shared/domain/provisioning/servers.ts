@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { refineSafeHtml } from '../html-policy';
 import { INDEX_PAGE_TAGS, refineTags } from '../tags';
 import { indexPageHtmlSchema } from './fields';
 
@@ -40,7 +41,8 @@ export const assignServersSchema = z.strictObject({
 export const indexPageSchema = z.strictObject({
   // The state's own field schema (NUL, size), plus the seed's rule when saved: besides HTML only
   // ##user## (the username); any other tag is refused.
-  html: indexPageHtmlSchema.superRefine(refineTags(INDEX_PAGE_TAGS)).nullable(),
+  // No scripts, event handlers or javascript: URLs either (shared/domain/html-policy.ts).
+  html: indexPageHtmlSchema.superRefine(refineTags(INDEX_PAGE_TAGS)).superRefine(refineSafeHtml).nullable(),
 });
 
 /** A server has room when its capacity is unlimited (-1) or not reached. */

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentity } from '../../../shared/adapters/cognito/cognito-identity';
 import { login } from '../../../shared/app/auth/login';
+import { LOGIN_THROTTLE } from '../../../shared/domain/login-throttle';
 import { DEFAULT_PASSWORD_POLICY } from '../../../shared/domain/password';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -51,13 +52,15 @@ describe('CognitoIdentity', () => {
     expect(await identity().authenticate('operator', 'one-time-pw')).toBe('NEW_PASSWORD_REQUIRED');
     expect(cognito.commandCalls(AdminRespondToAuthChallengeCommand)).toHaveLength(0);
 
-    const deps = { identity: identity(), passwordPolicy: DEFAULT_PASSWORD_POLICY };
-    await expect(login(deps, { username: 'operator', password: 'one-time-pw' })).rejects.toMatchObject({ code: 'NEW_PASSWORD_REQUIRED' });
-    await expect(login(deps, { username: 'operator', password: 'one-time-pw', newPassword: 'short' })).rejects.toMatchObject({
+    // Throttling is the use case's, tested against DynamoDB Local in test/api/login-throttle.test.ts.
+    const unthrottled = { count: async () => ({ attempts: 1, windowEndsAt: 0 }), succeeded: async () => undefined };
+    const deps = { identity: identity(), passwordPolicy: DEFAULT_PASSWORD_POLICY, loginThrottle: unthrottled, loginLimits: LOGIN_THROTTLE };
+    await expect(login(deps, { username: 'operator', password: 'one-time-pw', address: '192.0.2.1' })).rejects.toMatchObject({ code: 'NEW_PASSWORD_REQUIRED' });
+    await expect(login(deps, { username: 'operator', password: 'one-time-pw', newPassword: 'short', address: '192.0.2.1' })).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: { newPassword: expect.stringMatching(/at least 12/) },
     });
-    expect(await login(deps, { username: 'operator', password: 'one-time-pw', newPassword: 'the-real-operator-password' })).toEqual({
+    expect(await login(deps, { username: 'operator', password: 'one-time-pw', newPassword: 'the-real-operator-password', address: '192.0.2.1' })).toEqual({
       token: 'after-challenge',
       expiresIn: 3600,
     });
