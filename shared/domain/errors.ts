@@ -4,6 +4,41 @@
  */
 export type FieldErrors = Record<string, string>;
 
+/**
+ * The error codes the API answers with, in one place (the HTTP edge maps them to statuses in
+ * functions/http/errors.ts). Use these constants, never a bare string.
+ */
+export const ErrorCode = {
+  VALIDATION: 'VALIDATION',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  CREDIT_LIMIT: 'CREDIT_LIMIT',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  HARD_LIMIT: 'HARD_LIMIT',
+  /** A race lost even after the unit of work's retries: read again and repeat (409). */
+  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
+  /** A reference (payment, adjustment) used before with different content (409). */
+  REFERENCE_REUSED: 'REFERENCE_REUSED',
+  TOO_MANY_CHANGES: 'TOO_MANY_CHANGES',
+  TOO_MANY_SKINS: 'TOO_MANY_SKINS',
+  SKIN_EXISTS: 'SKIN_EXISTS',
+  SKIN_IN_USE: 'SKIN_IN_USE',
+  USERNAME_TAKEN: 'USERNAME_TAKEN',
+  DOMAIN_TAKEN: 'DOMAIN_TAKEN',
+  IP_TAKEN: 'IP_TAKEN',
+  IP_ASSIGNED: 'IP_ASSIGNED',
+  IP_UNAVAILABLE: 'IP_UNAVAILABLE',
+  SERVER_EXISTS: 'SERVER_EXISTS',
+  SERVER_FULL: 'SERVER_FULL',
+  ALREADY_SUBSCRIBED: 'ALREADY_SUBSCRIBED',
+  NO_CHANGE: 'NO_CHANGE',
+  NO_EXCLUSIVE_IP: 'NO_EXCLUSIVE_IP',
+  SSL_SERVICE_OFF: 'SSL_SERVICE_OFF',
+  NEW_PASSWORD_REQUIRED: 'NEW_PASSWORD_REQUIRED',
+} as const;
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   constructor(message: string, readonly fields?: FieldErrors) {
@@ -31,6 +66,13 @@ export class ConflictError extends DomainError {
   constructor(message: string, code = 'CONFLICT', fields?: FieldErrors) {
     super(message, fields);
     this.code = code;
+  }
+}
+
+/** A race lost after the unit of work's retries (409 CONCURRENT_CHANGE): nothing was written. */
+export class ConcurrentChangeError extends ConflictError {
+  constructor(message = 'the data changed meanwhile; read it again and repeat the request', fields?: FieldErrors) {
+    super(message, ErrorCode.CONCURRENT_CHANGE, fields);
   }
 }
 

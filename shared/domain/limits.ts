@@ -8,12 +8,14 @@ import {
 } from './catalog';
 import type { FieldErrors } from './errors';
 
-/** A whole number, -1 meaning unlimited. */
-export const limitValueSchema = z
-  .number({ error: 'must be a whole number' })
-  .int({ error: 'must be a whole number' })
-  .min(UNLIMITED, { error: 'must be -1 (unlimited), 0 or a positive whole number' })
-  .max(2_000_000_000, { error: 'is too large' });
+/** A whole number, -1 meaning unlimited; `missing` is the message when it is left out where required. */
+const limitValue = (missing = 'must be a whole number') =>
+  z
+    .number({ error: (issue) => (issue.input === undefined ? missing : 'must be a whole number') })
+    .int({ error: 'must be a whole number' })
+    .min(UNLIMITED, { error: 'must be -1 (unlimited), 0 or a positive whole number' })
+    .max(2_000_000_000, { error: 'is too large' });
+export const limitValueSchema = limitValue();
 
 function limitsObject<const K extends readonly string[]>(names: K) {
   const shape = Object.fromEntries(names.map((n) => [n, limitValueSchema.optional()])) as {
@@ -24,6 +26,12 @@ function limitsObject<const K extends readonly string[]>(names: K) {
 
 /** Limits of a hosted user or template: the 12 resources. */
 export const resourceLimitsSchema = limitsObject(RESOURCE_NAMES);
+/** All 12 limits, each required: a replacement (PUT /templates/{id}) must not turn a limit it leaves out into 0. */
+export const completeResourceLimitsSchema = z.strictObject(
+  Object.fromEntries(RESOURCE_NAMES.map((n) => [n, limitValue('is required: a PUT replaces every limit (0 for none, -1 for unlimited)')])) as {
+    [P in (typeof RESOURCE_NAMES)[number]]: ReturnType<typeof limitValue>;
+  },
+);
 /** Limits an operator gives a reseller: the 12 resources plus `users`. */
 export const resellerLimitsSchema = limitsObject(RESELLER_LIMIT_NAMES);
 

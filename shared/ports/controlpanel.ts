@@ -6,9 +6,16 @@ import type { Reseller } from '../domain/reseller';
 import type { Message } from './message-log';
 import type { Page, PageRequest } from './page';
 
+export type TemplateFields = Partial<Pick<Template, 'name' | 'limits' | 'services' | 'registrationEmail'>> & { updatedAt: string };
+
 export interface TemplateRepository {
-  /** Writes the template and a notice in one transaction. */
-  put(resellerId: string, template: Template, message: Message, mustExist: boolean): Promise<void>;
+  /** Writes a new template and a notice in one transaction. */
+  create(resellerId: string, template: Template, message: Message): Promise<void>;
+  /**
+   * Sets only the named fields (and a notice) in one transaction, so changes of different fields
+   * (the template vs its registration e-mail) never undo each other. NotFoundError when it is gone.
+   */
+  update(resellerId: string, templateId: string, fields: TemplateFields, message: Message): Promise<void>;
   get(resellerId: string, templateId: string): Promise<Template | undefined>;
   list(resellerId: string, page: PageRequest): Promise<Page<Template>>;
   /** False when it did not exist. */

@@ -4,14 +4,22 @@ import type { Page, PageRequest } from './page';
 
 export type ResellerPatch = Partial<
   Pick<Reseller, 'email' | 'limits' | 'hardLimits' | 'features' | 'preferences' | 'status'>
->;
+> & {
+  /** Write only if the profile's settings are still at this version (from getVersioned): no lost read-modify-write. */
+  expectedVersion?: number;
+};
 
 export interface ResellerRepository {
   /** Creates the login and the profile in one transaction; ConflictError if the name is taken. */
   create(reseller: Reseller, login: LoginRecord): Promise<void>;
   get(resellerId: string): Promise<Reseller | undefined>;
+  /** The profile and the version of its settings, for a read-modify-write with `expectedVersion`. */
+  getVersioned(resellerId: string): Promise<{ reseller: Reseller; version: number } | undefined>;
   list(page: PageRequest): Promise<Page<Reseller>>;
-  /** NotFoundError when it does not exist. Returns the profile after the change. */
+  /**
+   * NotFoundError when it does not exist; ConcurrentChangeError when `expectedVersion` is given and
+   * the settings changed since. Every update moves the version on. Returns the profile after the change.
+   */
   update(resellerId: string, patch: ResellerPatch, at: Date): Promise<Reseller>;
 }
 

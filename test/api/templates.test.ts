@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, newReseller } from '../support/api';
+import { fullLimits } from '../../shared/domain/controlpanel/services';
 
 describe('templates', () => {
   it('create, list with a cursor, view, change, delete', async () => {
@@ -17,7 +18,7 @@ describe('templates', () => {
     const page2 = await api('GET', `/templates?limit=1&cursor=${page1.body.nextCursor}`, { token: r.token });
     expect(page2.body.items).toHaveLength(1);
     expect(page2.body.items[0].id).not.toBe(page1.body.items[0].id);
-    const put = await api('PUT', `/templates/${a.body.id}`, { token: r.token, body: { name: 'small2', limits: { storageMb: 150 } } });
+    const put = await api('PUT', `/templates/${a.body.id}`, { token: r.token, body: { name: 'small2', limits: fullLimits({ storageMb: 150 }) } });
     expect(put.status).toBe(200);
     expect(put.body.services.ftp).toBe(false);
     expect((await api('GET', `/templates/${a.body.id}`, { token: r.token })).body.name).toBe('small2');

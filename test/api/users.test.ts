@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { fullLimits } from '../../shared/domain/controlpanel/services';
 import { describe, expect, it } from 'vitest';
 import { api, giveIps, newReseller, newUser, randomIp } from '../support/api';
 
@@ -56,7 +57,7 @@ describe('create user', () => {
     expect(u.services.ftp).toBe(true);
     expect(u.services.php).toBe(false);
     expect(u.templateName).toBe('basic');
-    await api('PUT', `/templates/${t.body.id}`, { token: r.token, body: { name: 'basic2', limits: { storageMb: 5 } } });
+    expect((await api('PUT', `/templates/${t.body.id}`, { token: r.token, body: { name: 'basic2', limits: fullLimits({ storageMb: 5 }) } })).status).toBe(200);
     await api('DELETE', `/templates/${t.body.id}`, { token: r.token });
     const after = await api('GET', `/users/${u.username}`, { token: r.token });
     expect(after.body.limits.storageMb).toBe(70);

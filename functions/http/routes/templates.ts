@@ -11,7 +11,8 @@ import {
   putTemplateEmail,
   replaceTemplate,
 } from '../../../shared/app/controlpanel/templates';
-import { registrationEmailSchema, templateInputSchema } from '../../../shared/domain/controlpanel/templates';
+import { fullLimits } from '../../../shared/domain/controlpanel/services';
+import { registrationEmailSchema, templateInputSchema, templateReplaceSchema } from '../../../shared/domain/controlpanel/templates';
 import { freeFieldLabelsSchema } from '../../../shared/domain/controlpanel/users';
 import { reply, route } from '../route';
 import { idParam, pageQuery } from './common';
@@ -65,10 +66,10 @@ export const templateRoutes = [
     path: '/templates/{templateId}',
     access: 'reseller',
     tag: 'templates',
-    summary: 'Change a template; users created from it keep their settings',
+    summary: 'Replace a template (every one of the 12 limits named; switches left out are off); users created from it keep their settings',
     params: templateIdParam,
-    body: templateInputSchema,
-    example: templateExample,
+    body: templateReplaceSchema,
+    example: { ...templateExample, limits: fullLimits(templateExample.limits) },
     status: 200,
     handle: ({ deps, actor, params, body }) => replaceTemplate(deps, actor, params.templateId as string, body),
   }),

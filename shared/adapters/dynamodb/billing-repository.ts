@@ -1,6 +1,5 @@
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ConflictError } from '../../domain/errors';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentChangeError } from '../../domain/errors';
 import type { BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
 import { StaleAccountError } from '../../ports/billing-repository';
 import type { Page, PageRequest } from '../../ports/page';
@@ -8,10 +7,9 @@ import { keys } from './keys';
 import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
+import { unitOfWork, type UnitItem } from './unit-of-work';
 
 const SHARDS = 8;
-/** DynamoDB's limit of items per transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
 
 function accountFromItem(i: Record<string, unknown>): StoredAccount {
   return {
@@ -39,16 +37,16 @@ function lineFromItem(i: Record<string, unknown>): StoredLine {
   };
 }
 
-type BillingTxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
 /**
  * The items of one billing write: the account at the version read, each new ledger line only if
  * absent, the notices. Exported so a control-panel change that re-prices a user's holding goes into
  * the same transaction as the user (shared/adapters/dynamodb/user-repository.ts).
  */
-export function billingTransactItems(tableName: string, w: BillingWrite, opts: { withLock?: boolean } = {}): BillingTxItem[] {
+export function billingTransactItems(tableName: string, w: BillingWrite, opts: { withLock?: boolean } = {}): UnitItem[] {
   const a = w.account;
-  const items: BillingTxItem[] = [
+  // Any failed condition (the account moved on, or a line id exists) means: reload and redo.
+  const stale = () => new StaleAccountError();
+  const items: UnitItem[] = [
     {
       Put: {
         TableName: tableName,
@@ -69,6 +67,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
         ConditionExpression: w.expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
         ExpressionAttributeValues: w.expectedVersion === null ? undefined : { ':v': w.expectedVersion },
       },
+      onConditionFailed: stale,
     },
     ...w.lines.map((l) => ({
       Put: {
@@ -86,6 +85,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
         // A line is written once and never edited: the same id again means this work was done.
         ConditionExpression: 'attribute_not_exists(PK)',
       },
+      onConditionFailed: stale,
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
   ];
@@ -98,6 +98,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
         billingLocked: w.billingLock.locked,
         condition: 'attribute_exists(PK)',
       }),
+      onConditionFailed: stale,
     });
   }
   return items;
@@ -123,9 +124,9 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async putPlan(resellerId: string, plan: StoredPlan, expectedVersion: number | null): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({
+    await unitOfWork(this.db).run([
+      {
+        Put: {
           TableName: this.tableName,
           Item: {
             ...keys.plan(resellerId, plan.templateId),
@@ -137,12 +138,10 @@ export class DynamoBillingRepository implements BillingRepository {
           },
           ConditionExpression: expectedVersion === null ? 'attribute_not_exists(PK)' : 'version = :v',
           ExpressionAttributeValues: expectedVersion === null ? undefined : { ':v': expectedVersion },
-        }),
-      );
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) throw new ConflictError('the plan was changed meanwhile; read it again', 'STALE');
-      throw e;
-    }
+        },
+        onConditionFailed: new ConcurrentChangeError('the plan was changed meanwhile; read it again'),
+      },
+    ]);
   }
 
   async getAccount(resellerId: string, username: string): Promise<StoredAccount | undefined> {
@@ -152,16 +151,7 @@ export class DynamoBillingRepository implements BillingRepository {
 
   async write(w: BillingWrite): Promise<void> {
     const items = billingTransactItems(this.tableName, w);
-    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`billing write of ${items.length} items is over the transaction limit`);
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (e) {
-      if (e instanceof TransactionCanceledException) {
-        const reasons = e.CancellationReasons ?? [];
-        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw new StaleAccountError();
-      }
-      throw e;
-    }
+    await unitOfWork(this.db).run(items, { tooLarge: () => new Error(`billing write of ${items.length} items is over the transaction limit`) });
   }
 
   async listLedger(resellerId: string, username: string, page: PageRequest): Promise<Page<StoredLine>> {

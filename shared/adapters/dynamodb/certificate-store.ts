@@ -1,12 +1,12 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HostedUser } from '../../domain/controlpanel/users';
-import { ConflictError } from '../../domain/errors';
+import { ConcurrentChangeError } from '../../domain/errors';
 import type { CertificateStore, StoredCertificate } from '../../ports/controlpanel';
 import type { Message } from '../../ports/message-log';
 import { keys } from './keys';
 import { messageItem } from './message-log';
 import { userItem } from './user-repository';
+import { unitOfWork } from './unit-of-work';
 
 /** SSL certificates of hosted users; the private key is stored only as the KeyCipher's ciphertext. */
 export class DynamoCertificateStore implements CertificateStore {
@@ -17,37 +17,22 @@ export class DynamoCertificateStore implements CertificateStore {
 
   private async transact(resellerId: string, before: HostedUser, after: HostedUser, cert: StoredCertificate | undefined, message: Message) {
     const T = this.tableName;
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: T,
-                Item: userItem(after),
-                ConditionExpression: '#v = :v',
-                ExpressionAttributeNames: { '#v': 'version' },
-                ExpressionAttributeValues: { ':v': before.version },
-              },
-            },
-            cert
-              ? {
-                  Put: {
-                    TableName: T,
-                    Item: { ...keys.userCertificate(resellerId, after.username), type: 'certificate', ...cert },
-                  },
-                }
-              : { Delete: { TableName: T, Key: keys.userCertificate(resellerId, after.username) } },
-            { Put: { TableName: T, Item: messageItem(resellerId, message) } },
-          ],
-        }),
-      );
-    } catch (e) {
-      if (e instanceof TransactionCanceledException) {
-        throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
-      }
-      throw e;
-    }
+    await unitOfWork(this.db).run([
+      {
+        Put: {
+          TableName: T,
+          Item: userItem(after),
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': before.version },
+        },
+        onConditionFailed: new ConcurrentChangeError('the user was changed meanwhile; reload and try again'),
+      },
+      cert
+        ? { Put: { TableName: T, Item: { ...keys.userCertificate(resellerId, after.username), type: 'certificate', ...cert } } }
+        : { Delete: { TableName: T, Key: keys.userCertificate(resellerId, after.username) } },
+      { Put: { TableName: T, Item: messageItem(resellerId, message) } },
+    ]);
   }
 
   put(resellerId: string, user: HostedUser, cert: StoredCertificate, message: Message): Promise<void> {

@@ -1,18 +1,25 @@
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProvisioningState } from '../../domain/provisioning/status';
 import type { Message } from '../../ports/message-log';
 import type { DueEntry, ProvisioningRepository, ProvisioningSettings } from '../../ports/provisioning';
 import { keys, TABLE } from './keys';
 import { messageItem } from './message-log';
+import { RETRY, unitOfWork, type UnitItem } from './unit-of-work';
+
+/** The verdict of a failed sequence (or existence) condition: another push or change came first. */
+class Superseded extends Error {}
+const superseded = () => new Superseded();
+
+/** Runs a unit whose first item's condition failing means "superseded": false instead of an error. */
+async function unlessSuperseded(db: DynamoDBDocumentClient, build: UnitItem[] | (() => UnitItem[])): Promise<boolean> {
+  try {
+    await unitOfWork(db).run(build);
+    return true;
+  } catch (e) {
+    if (e instanceof Superseded) return false;
+    throw e;
+  }
+}
 
 /**
  * The Update that makes a user's provisioning pending with a new sequence, due at `at`: used in the
@@ -144,22 +151,19 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
 
   async claim(resellerId: string, username: string, entry: DueEntry, sequence: number, leaseUntil: string): Promise<boolean> {
     const q = keys.provisioningQueue(resellerId, username, leaseUntil);
-    try {
-      await this.db.send(
-        new UpdateCommand({
+    return unlessSuperseded(this.db, [
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.provisioning(resellerId, username),
           UpdateExpression: 'SET #gsk = :lease, nextAttemptAt = :until',
           ConditionExpression: '#seq = :seq AND #gsk = :token',
           ExpressionAttributeNames: { '#gsk': TABLE.gsi1.sortKey, '#seq': 'sequence' },
           ExpressionAttributeValues: { ':lease': q.GSI1SK, ':until': leaseUntil, ':seq': sequence, ':token': entry.token },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+        },
+        onConditionFailed: superseded,
+      },
+    ]);
   }
 
   async markApplied(
@@ -176,11 +180,12 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       ExpressionAttributeNames: { '#seq': 'sequence' } as Record<string, string>,
       ExpressionAttributeValues: { ':seq': sequence } as Record<string, unknown>,
     };
-    type Tx = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-    const items: Tx[] = [];
+    const items: UnitItem[] = [];
+    // The server's slot count is already 0 (or the server is gone): remove the rest anyway.
+    let withSlot = true;
     if (opts.deleted) {
       // The delete is on the server: the status goes, and so do the server's user entry and slot.
-      items.push({ Delete: { TableName: T, Key: key, ...cond } });
+      items.push({ Delete: { TableName: T, Key: key, ...cond }, onConditionFailed: superseded });
       items.push({ Delete: { TableName: T, Key: keys.serverUser(opts.serverId, username) } });
       items.push({
         Update: {
@@ -191,9 +196,14 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
           ExpressionAttributeNames: { '#users': 'users' },
           ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
         },
+        onConditionFailed: () => {
+          withSlot = false;
+          return RETRY;
+        },
       });
     } else {
       items.push({
+        onConditionFailed: superseded,
         Update: {
           TableName: T,
           Key: key,
@@ -206,7 +216,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       });
     }
     if (opts.message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, opts.message) } });
-    return this.transact(items, opts.deleted);
+    return unlessSuperseded(this.db, () => (withSlot ? items : items.filter((_, i) => i !== 2)));
   }
 
   async markFailed(
@@ -230,9 +240,9 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
     } else {
       update += ' ADD attempts :one REMOVE #gpk, #gsk';
     }
-    type Tx = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-    const items: Tx[] = [
+    const items: UnitItem[] = [
       {
+        onConditionFailed: superseded,
         Update: {
           TableName: T,
           Key: keys.provisioning(resellerId, username),
@@ -244,27 +254,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       },
     ];
     if (message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, message) } });
-    return this.transact(items, false);
-  }
-
-  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, lenientServer: boolean): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return true;
-      } catch (e) {
-        if (!(e instanceof TransactionCanceledException)) throw e;
-        const reasons = e.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        if (lenientServer && reasons[2]?.Code === 'ConditionalCheckFailed') {
-          // The server's slot count is already 0 (or the server is gone): remove the rest anyway.
-          items = items.filter((_, i) => i !== 2);
-          continue;
-        }
-        if (attempt >= 8) throw e;
-        await new Promise((r) => setTimeout(r, 10 * attempt * Math.random()));
-      }
-    }
+    return unlessSuperseded(this.db, items);
   }
 
   async ownerOf(username: string): Promise<{ resellerId: string; deleted: boolean } | undefined> {
@@ -273,37 +263,29 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
   }
 
   async leaseServer(serverId: string, holder: string, until: string, now: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
+    return unlessSuperseded(this.db, [
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.serverPushLease(serverId),
           UpdateExpression: 'SET #type = :type, holder = :h, #until = :until',
           ConditionExpression: 'attribute_not_exists(PK) OR holder = :h OR #until < :now',
           ExpressionAttributeNames: { '#type': 'type', '#until': 'until' },
           ExpressionAttributeValues: { ':type': 'pushLease', ':h': holder, ':until': until, ':now': now },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+        },
+        onConditionFailed: superseded,
+      },
+    ]);
   }
 
   async releaseServer(serverId: string, holder: string): Promise<void> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.serverPushLease(serverId),
-          ConditionExpression: 'holder = :h',
-          ExpressionAttributeValues: { ':h': holder },
-        }),
-      );
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    }
+    // Another holder took the lease meanwhile: it is theirs to release.
+    await unlessSuperseded(this.db, [
+      {
+        Delete: { TableName: this.tableName, Key: keys.serverPushLease(serverId), ConditionExpression: 'holder = :h', ExpressionAttributeValues: { ':h': holder } },
+        onConditionFailed: superseded,
+      },
+    ]);
   }
 
   async bump(resellerId: string, username: string, at: string): Promise<boolean> {
@@ -312,20 +294,15 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       new GetCommand({ TableName: this.tableName, Key: keys.user(resellerId, username), ConsistentRead: true, ProjectionExpression: 'PK, serverId' }),
     );
     const condition = user.Item ? undefined : 'attribute_exists(PK)';
-    try {
-      await this.db.send(
-        new UpdateCommand(
-          pendingUpdate(this.tableName, resellerId, username, at, {
-            condition,
-            ...(user.Item?.serverId ? { serverId: String(user.Item.serverId) } : {}),
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    return unlessSuperseded(this.db, [
+      {
+        Update: pendingUpdate(this.tableName, resellerId, username, at, {
+          condition,
+          ...(user.Item?.serverId ? { serverId: String(user.Item.serverId) } : {}),
+        }),
+        onConditionFailed: superseded,
+      },
+    ]);
   }
 
   async getIndexPage(resellerId: string): Promise<string | null> {

@@ -1,11 +1,5 @@
-import {
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentChangeError, ConflictError, ErrorCode, NotFoundError } from '../../domain/errors';
 import type { Reseller } from '../../domain/reseller';
 import type { LoginRecord } from '../../ports/identity';
 import type { Page, PageRequest } from '../../ports/page';
@@ -13,6 +7,7 @@ import type { ResellerPatch, ResellerRepository } from '../../ports/reseller-rep
 import { keys } from './keys';
 import { queryPage } from './query-page';
 import { loginItem } from './login-store';
+import { unitOfWork } from './unit-of-work';
 
 const PROFILE_FIELDS = [
   'id',
@@ -41,40 +36,18 @@ export class DynamoResellerRepository implements ResellerRepository {
   ) {}
 
   async create(reseller: Reseller, login: LoginRecord): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: loginItem(login),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.reseller(reseller.id),
-                  ...keys.resellerIndex(reseller.username),
-                  type: 'reseller',
-                  ...reseller,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
-        }),
-      );
-    } catch (e) {
-      if (e instanceof TransactionCanceledException) {
-        throw new ConflictError(`username ${login.username} is taken`, 'USERNAME_TAKEN', {
-          username: 'is taken',
-        });
-      }
-      throw e;
-    }
+    const taken = new ConflictError(`username ${login.username} is taken`, ErrorCode.USERNAME_TAKEN, { username: 'is taken' });
+    await unitOfWork(this.db).run([
+      { Put: { TableName: this.tableName, Item: loginItem(login), ConditionExpression: 'attribute_not_exists(PK)' }, onConditionFailed: taken },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.reseller(reseller.id), ...keys.resellerIndex(reseller.username), type: 'reseller', ...reseller },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+        onConditionFailed: taken,
+      },
+    ]);
   }
 
   async get(resellerId: string): Promise<Reseller | undefined> {
@@ -82,36 +55,50 @@ export class DynamoResellerRepository implements ResellerRepository {
     return out.Item ? toReseller(out.Item) : undefined;
   }
 
+  async getVersioned(resellerId: string): Promise<{ reseller: Reseller; version: number } | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.reseller(resellerId), ConsistentRead: true }));
+    return out.Item ? { reseller: toReseller(out.Item), version: Number(out.Item.version ?? 0) } : undefined;
+  }
+
   async list(page: PageRequest): Promise<Page<Reseller>> {
     return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.resellerIndexPartition, page, map: toReseller });
   }
 
   async update(resellerId: string, patch: ResellerPatch, at: Date): Promise<Reseller> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':updatedAt': at.toISOString() };
+    const { expectedVersion, ...fields } = patch;
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':updatedAt': at.toISOString(), ':one': 1 };
     const sets = ['#updatedAt = :updatedAt'];
-    for (const [field, value] of Object.entries(patch)) {
+    let condition = 'attribute_exists(PK)';
+    if (expectedVersion !== undefined) {
+      // Profiles written before versions existed are at version 0.
+      condition += expectedVersion === 0 ? ' AND attribute_not_exists(#version)' : ' AND #version = :expected';
+      if (expectedVersion !== 0) values[':expected'] = expectedVersion;
+    }
+    for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.reseller(resellerId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toReseller(out.Attributes ?? {});
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) throw new NotFoundError('reseller not found');
-      throw e;
-    }
+    const out = await unitOfWork(this.db).run(
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.reseller(resellerId),
+            UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+          onConditionFailed: (current) =>
+            current ? new ConcurrentChangeError('the reseller was changed meanwhile; read it again') : new NotFoundError('reseller not found'),
+        },
+      ],
+      { returnValues: 'ALL_NEW' },
+    );
+    return toReseller(out ?? {});
   }
 }

@@ -1,16 +1,11 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ErrorCode, NotFoundError } from '../../domain/errors';
 import type { Server, ServerPatch, ServerRepository } from '../../ports/servers';
 import { keys, TABLE } from './keys';
+import { unitOfWork, type UnitItem } from './unit-of-work';
+
+/** The condition-failed verdict of createIfAbsent: the server exists. */
+class ServerExists extends Error {}
 
 const FIELDS = ['id', 'name', 'instanceId', 'addresses', 'capacity', 'users', 'isDefault', 'createdAt', 'updatedAt'] as const;
 
@@ -73,17 +68,17 @@ export class DynamoServerRepository implements ServerRepository {
   }
 
   async create(server: Server): Promise<void> {
-    if (!(await this.createIfAbsent(server))) throw new ConflictError(`server ${server.id} exists`, 'SERVER_EXISTS', { id: 'is taken' });
+    if (!(await this.createIfAbsent(server))) throw new ConflictError(`server ${server.id} exists`, ErrorCode.SERVER_EXISTS, { id: 'is taken' });
   }
 
   async createIfAbsent(server: Server): Promise<boolean> {
     try {
-      await this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: serverItem(server), ConditionExpression: 'attribute_not_exists(PK)' }),
-      );
+      await unitOfWork(this.db).run([
+        { Put: { TableName: this.tableName, Item: serverItem(server), ConditionExpression: 'attribute_not_exists(PK)' }, onConditionFailed: () => new ServerExists() },
+      ]);
       return true;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e instanceof ServerExists) return false;
       throw e;
     }
   }
@@ -98,23 +93,23 @@ export class DynamoServerRepository implements ServerRepository {
       values[`:v${i}`] = v;
       sets.push(`#f${i} = :v${i}`);
     });
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.server(serverId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toServer(out.Attributes ?? {});
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) throw new NotFoundError('server not found');
-      throw e;
-    }
+    const out = await unitOfWork(this.db).run(
+      [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.server(serverId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+          onConditionFailed: new NotFoundError('server not found'),
+        },
+      ],
+      { returnValues: 'ALL_NEW' },
+    );
+    return toServer(out ?? {});
   }
 
   async serversOf(resellerId: string): Promise<string[]> {
@@ -128,27 +123,24 @@ export class DynamoServerRepository implements ServerRepository {
     const ids = [...new Set(serverIds)];
     const before = await this.serversOf(resellerId);
     const T = this.tableName;
-    type Tx = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-    const items: Tx[] = [
-      { Put: { TableName: T, Item: { ...keys.resellerServers(resellerId), type: 'resellerServers', serverIds: ids } } },
-      ...ids.map((id): Tx => ({ ConditionCheck: { TableName: T, Key: keys.server(id), ConditionExpression: 'attribute_exists(PK)' } })),
+    // The assignment item is written only if it still lists what was read (no lost concurrent assignment).
+    const unchanged = before.length
+      ? { ConditionExpression: 'serverIds = :before', ExpressionAttributeValues: { ':before': before } }
+      : { ConditionExpression: 'attribute_not_exists(serverIds) OR size(serverIds) = :zero', ExpressionAttributeValues: { ':zero': 0 } };
+    const items: UnitItem[] = [
+      { Put: { TableName: T, Item: { ...keys.resellerServers(resellerId), type: 'resellerServers', serverIds: ids }, ...unchanged } },
+      ...ids.map(
+        (id, n): UnitItem => ({
+          ConditionCheck: { TableName: T, Key: keys.server(id), ConditionExpression: 'attribute_exists(PK)' },
+          onConditionFailed: new NotFoundError(`server ${id} not found`, { [`serverIds[${n}]`]: 'is not a registered server' }),
+        }),
+      ),
       ...ids
         .filter((id) => !before.includes(id))
-        .map((id): Tx => ({ Put: { TableName: T, Item: { ...keys.serverReseller(id, resellerId), type: 'serverReseller', resellerId } } })),
-      ...before.filter((id) => !ids.includes(id)).map((id): Tx => ({ Delete: { TableName: T, Key: keys.serverReseller(id, resellerId) } })),
+        .map((id): UnitItem => ({ Put: { TableName: T, Item: { ...keys.serverReseller(id, resellerId), type: 'serverReseller', resellerId } } })),
+      ...before.filter((id) => !ids.includes(id)).map((id): UnitItem => ({ Delete: { TableName: T, Key: keys.serverReseller(id, resellerId) } })),
     ];
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (e) {
-      if (e instanceof TransactionCanceledException) {
-        const at = (e.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (at >= 1 && at <= ids.length) {
-          throw new NotFoundError(`server ${ids[at - 1]} not found`, { [`serverIds[${at - 1}]`]: 'is not a registered server' });
-        }
-        throw new ConflictError('the assignment changed meanwhile; try again', 'CONCURRENT_CHANGE');
-      }
-      throw e;
-    }
+    await unitOfWork(this.db).run(items);
   }
 
   private async queryPrefix(serverId: string, prefix: string, field: string): Promise<string[]> {

@@ -1,19 +1,13 @@
-import {
-
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegistrationEmail, Template } from '../../domain/controlpanel/templates';
 import { NotFoundError } from '../../domain/errors';
-import type { SettingsRepository, TemplateRepository } from '../../ports/controlpanel';
+import type { SettingsRepository, TemplateFields, TemplateRepository } from '../../ports/controlpanel';
 import type { Message } from '../../ports/message-log';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys } from './keys';
 import { queryPage } from './query-page';
 import { messageItem } from './message-log';
+import { unitOfWork } from './unit-of-work';
 
 export function toTemplate(item: Record<string, unknown>): Template {
   const t: Template = {
@@ -34,26 +28,37 @@ export class DynamoTemplateRepository implements TemplateRepository {
     private readonly tableName: string,
   ) {}
 
-  async put(resellerId: string, template: Template, message: Message, mustExist: boolean): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.template(resellerId, template.id), type: 'template', ...template },
-                ConditionExpression: mustExist ? 'attribute_exists(PK)' : 'attribute_not_exists(PK)',
-              },
-            },
-            { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
-          ],
-        }),
-      );
-    } catch (e) {
-      if (e instanceof TransactionCanceledException && mustExist) throw new NotFoundError('template not found');
-      throw e;
-    }
+  async create(resellerId: string, template: Template, message: Message): Promise<void> {
+    await unitOfWork(this.db).run([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.template(resellerId, template.id), type: 'template', ...template },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
+    ]);
+  }
+
+  async update(resellerId: string, templateId: string, fields: TemplateFields, message: Message): Promise<void> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+    const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
+    await unitOfWork(this.db).run([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.template(resellerId, templateId),
+          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+        onConditionFailed: new NotFoundError('template not found'),
+      },
+      { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
+    ]);
   }
 
   async get(resellerId: string, templateId: string): Promise<Template | undefined> {
@@ -69,23 +74,16 @@ export class DynamoTemplateRepository implements TemplateRepository {
 
   async delete(resellerId: string, templateId: string, message: Message): Promise<boolean> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.template(resellerId, templateId),
-                ConditionExpression: 'attribute_exists(PK)',
-              },
-            },
-            { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
-          ],
-        }),
-      );
+      await unitOfWork(this.db).run([
+        {
+          Delete: { TableName: this.tableName, Key: keys.template(resellerId, templateId), ConditionExpression: 'attribute_exists(PK)' },
+          onConditionFailed: new NotFoundError('template not found'),
+        },
+        { Put: { TableName: this.tableName, Item: messageItem(resellerId, message) } },
+      ]);
       return true;
     } catch (e) {
-      if (e instanceof TransactionCanceledException) return false;
+      if (e instanceof NotFoundError) return false;
       throw e;
     }
   }

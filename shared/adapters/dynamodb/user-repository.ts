@@ -1,17 +1,8 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { brokenGuards } from '../../domain/controlpanel/allocation';
 import type { RegistrationEmail, Template } from '../../domain/controlpanel/templates';
 import { hostedUsername, type HostedUser } from '../../domain/controlpanel/users';
-import { ConflictError, HardLimitError } from '../../domain/errors';
+import { ConcurrentChangeError, ConflictError, ErrorCode, HardLimitError } from '../../domain/errors';
 import type {
   ChangeContext,
   CreateContext,
@@ -28,8 +19,9 @@ import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
 import { billingTransactItems } from './billing-repository';
 import { StaleAccountError } from '../../ports/billing-repository';
+import { RETRY, unitOfWork, type OnConditionFailed, type TransactItem, type UnitItem } from './unit-of-work';
 
-type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TxItem = TransactItem;
 /** Usernames reserved per atomic increment of the sequence. */
 const USERNAME_BLOCK = 10;
 
@@ -65,8 +57,6 @@ export function toUser(item: Record<string, unknown>): HostedUser {
 export function userItem(u: HostedUser): Record<string, unknown> {
   return { ...keys.user(u.resellerId, u.username), ...keys.userByStatus(u.resellerId, u.status, u.username), type: 'user', ...u };
 }
-
-const MAX_ATTEMPTS = 12;
 
 export class DynamoUserRepository implements UserRepository {
   constructor(
@@ -381,59 +371,49 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async write(resellerId: string, w: UserWrite): Promise<void> {
-    let tagged = this.buildItems(resellerId, w);
-    if (tagged.length > 100) throw new ConflictError('too many changes for one request', 'TOO_MANY_CHANGES', { domains: 'too many changes in one request' });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item) }));
-        return;
-      } catch (e) {
-        if (!(e instanceof TransactionCanceledException)) throw e;
-        const reasons = e.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed < 0) {
-          // TransactionConflict / throttling: another transaction held an item; try again shortly.
-          if (attempt >= MAX_ATTEMPTS) throw new ConflictError('too many concurrent changes; try again', 'BUSY');
-          await sleep(Math.random() * 20 * attempt);
-          continue;
-        }
-        const tag = tagged[failed]?.tag;
-        if (tag?.kind === 'profile') {
+    await unitOfWork(this.db).run(
+      () =>
+        this.buildItems(resellerId, w).map(({ item, tag }): UnitItem => ({ ...item, onConditionFailed: this.verdict(resellerId, tag, w, (next) => (w = next)) })),
+      { tooLarge: () => new ConflictError('too many changes for one request', ErrorCode.TOO_MANY_CHANGES, { domains: 'too many changes in one request' }) },
+    );
+  }
+
+  /** What a failed condition on a tagged item of a user write means. */
+  private verdict(resellerId: string, tag: Tagged['tag'], w: UserWrite, refresh: (w: UserWrite) => void): OnConditionFailed {
+    switch (tag.kind) {
+      case 'profile':
+        return async () => {
           const profile = await this.db.send(
             new GetCommand({ TableName: this.tableName, Key: keys.reseller(resellerId), ConsistentRead: true }),
           );
           const r = profile.Item ? toReseller(profile.Item) : undefined;
           const { over, limitsChanged, refreshed } = brokenGuards(w.counters.guards, r);
           if (Object.keys(over).length) {
-            throw new HardLimitError(`this would go past a hard limit: ${Object.keys(over).join(', ')}`, over);
+            return new HardLimitError(`this would go past a hard limit: ${Object.keys(over).join(', ')}`, over);
           }
-          if (attempt >= MAX_ATTEMPTS) throw new ConflictError('too many concurrent changes; try again', 'BUSY');
-          if (limitsChanged) {
-            // The operator moved a hard limit meanwhile and the change still fits: condition on the new one.
-            w = { ...w, counters: { ...w.counters, guards: refreshed } };
-            tagged = this.buildItems(resellerId, w);
-          }
-          continue; // or the counter moved back below the threshold meanwhile
-        }
-        if (tag?.kind === 'user') {
-          if (!w.before) throw new ConflictError('username is taken', 'USERNAME_TAKEN');
-          throw new ConflictError('the user was changed meanwhile; reload and try again', 'CONCURRENT_CHANGE');
-        }
-        if (tag?.kind === 'owner') throw new ConflictError('username is taken', 'USERNAME_TAKEN');
-        if (tag?.kind === 'billing') throw new StaleAccountError();
-        if (tag?.kind === 'server') {
-          throw new ConflictError(`hosting server ${tag.name} has no free capacity; try again`, 'SERVER_FULL');
-        }
-        if (tag?.kind === 'domain') {
-          throw new ConflictError(`domain ${tag.name} is already in use`, 'DOMAIN_TAKEN', { [tag.field as string]: 'is already in use' });
-        }
-        if (tag?.kind === 'ip') {
-          throw new ConflictError(`IP ${tag.name} is not free in your pool`, 'IP_UNAVAILABLE', {
-            ip: 'is not in your pool or is assigned to another user',
-          });
-        }
-        throw new ConflictError('the change conflicts with the current state; reload and try again', 'CONCURRENT_CHANGE');
-      }
+          // The operator moved a hard limit meanwhile and the change still fits: condition on the new one
+          // (or the counter moved back below the threshold meanwhile).
+          if (limitsChanged) refresh({ ...w, counters: { ...w.counters, guards: refreshed } });
+          return RETRY;
+        };
+      case 'user':
+        return w.before
+          ? new ConcurrentChangeError('the user was changed meanwhile; reload and try again')
+          : new ConflictError('username is taken', ErrorCode.USERNAME_TAKEN);
+      case 'owner':
+        return new ConflictError('username is taken', ErrorCode.USERNAME_TAKEN);
+      case 'billing':
+        return new StaleAccountError();
+      case 'server':
+        return new ConflictError(`hosting server ${tag.name} has no free capacity; try again`, ErrorCode.SERVER_FULL);
+      case 'domain':
+        return new ConflictError(`domain ${tag.name} is already in use`, ErrorCode.DOMAIN_TAKEN, { [tag.field as string]: 'is already in use' });
+      case 'ip':
+        return new ConflictError(`IP ${tag.name} is not free in your pool`, ErrorCode.IP_UNAVAILABLE, {
+          ip: 'is not in your pool or is assigned to another user',
+        });
+      default:
+        return new ConcurrentChangeError('the change conflicts with the current state; reload and try again');
     }
   }
 

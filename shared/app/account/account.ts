@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../../domain/errors';
+import { reread } from '../reread';
 import { passwordProblem } from '../../domain/password';
 import { accountOverview, type Preferences } from '../../domain/reseller';
 import type { Principal } from '../../ports/identity';
@@ -54,14 +55,17 @@ export async function setPreferences(deps: CoreDeps & { skins: SkinRepository },
   if (input.design && !(BUILT_IN_DESIGNS as readonly string[]).includes(input.design) && !(await deps.skins.get(resellerId, input.design))) {
     throw ValidationError.field('design', 'is neither a built-in design nor one of your skins');
   }
-  const r = await deps.resellers.get(resellerId);
-  if (!r) throw new NotFoundError('account not found');
-  const updated = await deps.resellers.update(
-    resellerId,
-    { preferences: { ...r.preferences, ...input } },
-    deps.clock.now(),
-  );
-  return updated.preferences;
+  // Merged over what was read, at the version read (a concurrent change of the other preference stays).
+  return reread(async () => {
+    const read = await deps.resellers.getVersioned(resellerId);
+    if (!read) throw new NotFoundError('account not found');
+    const updated = await deps.resellers.update(
+      resellerId,
+      { preferences: { ...read.reseller.preferences, ...input }, expectedVersion: read.version },
+      deps.clock.now(),
+    );
+    return updated.preferences;
+  });
 }
 
 export function listMessages(deps: CoreDeps, actor: Principal, filter: { type?: MessageType } & PageRequest) {

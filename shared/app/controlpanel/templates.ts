@@ -32,7 +32,7 @@ export async function createTemplate(deps: ControlPanelDeps, actor: Principal, i
   const { limits, services, warnings } = await validated(deps, resellerId, input);
   const now = deps.clock.now().toISOString();
   const t: Template = { id: `t${deps.newId()}`, name: input.name, limits, services, createdAt: now, updatedAt: now };
-  await deps.templates.put(resellerId, t, message(deps, 'notice', `template "${t.name}" created`, { template: t.id }), false);
+  await deps.templates.create(resellerId, t, message(deps, 'notice', `template "${t.name}" created`, { template: t.id }));
   return view(t, warnings);
 }
 
@@ -57,7 +57,8 @@ export async function replaceTemplate(deps: ControlPanelDeps, actor: Principal, 
   const current = await load(deps, resellerId, id);
   const { limits, services, warnings } = await validated(deps, resellerId, input);
   const t: Template = { ...current, name: input.name, limits, services, updatedAt: deps.clock.now().toISOString() };
-  await deps.templates.put(resellerId, t, message(deps, 'notice', `template "${t.name}" changed`, { template: t.id }), true);
+  // Only the fields PUT replaces: a concurrent change of the registration e-mail stays.
+  await deps.templates.update(resellerId, id, { name: t.name, limits, services, updatedAt: t.updatedAt }, message(deps, 'notice', `template "${t.name}" changed`, { template: t.id }));
   return view(t, warnings);
 }
 
@@ -84,8 +85,12 @@ export async function putTemplateEmail(deps: ControlPanelDeps, actor: Principal,
   const resellerId = resellerOf(actor);
   const t = await load(deps, resellerId, id);
   checkEmail(input);
-  const updated: Template = { ...t, registrationEmail: input, updatedAt: deps.clock.now().toISOString() };
-  await deps.templates.put(resellerId, updated, message(deps, 'notice', `registration e-mail of template "${t.name}" changed`, { template: id }), true);
+  await deps.templates.update(
+    resellerId,
+    id,
+    { registrationEmail: input, updatedAt: deps.clock.now().toISOString() },
+    message(deps, 'notice', `registration e-mail of template "${t.name}" changed`, { template: id }),
+  );
   return emailView(input, false);
 }
 

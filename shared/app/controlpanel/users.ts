@@ -21,7 +21,7 @@ import {
   type UserStatus,
 } from '../../domain/controlpanel/users';
 import { RESOURCE_NAMES, SERVICE_NAMES } from '../../domain/catalog';
-import { ConflictError, HardLimitError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors';
+import { ConcurrentChangeError, ConflictError, HardLimitError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors';
 import { generatePassword, passwordProblem } from '../../domain/password';
 import type { Reseller } from '../../domain/reseller';
 import type { ChangeContext, UserWrite } from '../../ports/controlpanel';
@@ -502,7 +502,7 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
     },
     `delete user ${username}`,
   ).catch((e) => {
-    if (e instanceof StaleAccountError) throw new ConflictError('the billing account changed meanwhile; try again', 'BUSY');
+    if (e instanceof StaleAccountError) throw new ConcurrentChangeError('the billing account changed meanwhile; try again');
     throw e;
   });
 }

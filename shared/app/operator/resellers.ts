@@ -12,6 +12,7 @@ import {
 import type { Principal } from '../../ports/identity';
 import type { Page, PageRequest } from '../../ports/page';
 import { requireOperator } from '../actor';
+import { reread } from '../reread';
 import type { CoreDeps } from '../deps';
 
 export type ResellerView = Omit<Reseller, 'used'> & { resources: ReturnType<typeof accountOverview> };
@@ -81,24 +82,29 @@ export async function updateReseller(
   input: UpdateResellerInput,
 ): Promise<ResellerView> {
   requireOperator(actor);
-  const current = await deps.resellers.get(id);
-  if (!current) throw new NotFoundError('reseller not found');
-  // Limits merge per resource: the operator changes what it names and keeps the rest.
-  const limits = input.limits ? { ...current.limits, ...input.limits } : undefined;
-  const hardLimits = input.hardLimits ? { ...current.hardLimits, ...input.hardLimits } : undefined;
-  const hardErrors = checkHardLimits(limits ?? current.limits, hardLimits ?? current.hardLimits);
-  if (Object.keys(hardErrors).length) throw new ValidationError('hard limits are inconsistent', hardErrors);
-  const updated = await deps.resellers.update(
-    id,
-    {
-      email: input.email,
-      limits,
-      hardLimits,
-      features: input.features ? resolveFeatures(input.features, current.features) : undefined,
-    },
-    deps.clock.now(),
-  );
-  return resellerView(updated);
+  // Limits merge per resource over what was read, written at the version read: two PATCHes of
+  // different limits both take effect (the loser reads again and merges again).
+  return reread(async () => {
+    const read = await deps.resellers.getVersioned(id);
+    if (!read) throw new NotFoundError('reseller not found');
+    const current = read.reseller;
+    const limits = input.limits ? { ...current.limits, ...input.limits } : undefined;
+    const hardLimits = input.hardLimits ? { ...current.hardLimits, ...input.hardLimits } : undefined;
+    const hardErrors = checkHardLimits(limits ?? current.limits, hardLimits ?? current.hardLimits);
+    if (Object.keys(hardErrors).length) throw new ValidationError('hard limits are inconsistent', hardErrors);
+    const updated = await deps.resellers.update(
+      id,
+      {
+        email: input.email,
+        limits,
+        hardLimits,
+        features: input.features ? resolveFeatures(input.features, current.features) : undefined,
+        expectedVersion: read.version,
+      },
+      deps.clock.now(),
+    );
+    return resellerView(updated);
+  });
 }
 
 /** Locking keeps everything and refuses new sign-ins; tokens already issued run out within their lifetime. */

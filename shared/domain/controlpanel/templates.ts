@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { resourceLimitsSchema } from '../limits';
+import { completeResourceLimitsSchema, resourceLimitsSchema } from '../limits';
 import { servicesSchema, type ResourceLimits, type Services } from './services';
 
 /** A service package: name, the 12 limits and the service switches. Users copy it; they never refer back. */
@@ -32,6 +32,12 @@ export const templateInputSchema = z.strictObject({
   services: servicesSchema.default({}),
 });
 export type TemplateInput = z.infer<typeof templateInputSchema>;
+
+/**
+ * PUT /templates/{id} replaces the template: every one of the 12 limits must be named (a limit left
+ * out is 400 naming it, never a silent 0); service switches left out are off, as on create.
+ */
+export const templateReplaceSchema = templateInputSchema.extend({ limits: completeResourceLimitsSchema });
 
 export const registrationEmailSchema = z.strictObject({
   subject: z.string({ error: 'must be a string' }).trim().min(1, { error: 'is required' }).max(200),

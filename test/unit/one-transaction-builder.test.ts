@@ -1,0 +1,25 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+const EXECUTOR = 'shared/adapters/dynamodb/unit-of-work.ts';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' ? [] : sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('one unit of work', () => {
+  it('no module but the executor sends TransactWriteItems or handles its cancellation', () => {
+    const offenders = ['shared', 'functions', 'infra/local']
+      .flatMap((d) => sources(join(ROOT, d)))
+      .map((p) => relative(ROOT, p))
+      .filter((p) => p !== EXECUTOR)
+      .filter((p) => /\b(TransactWriteCommand|TransactWriteItemsCommand|TransactionCanceledException)\b/.test(readFileSync(join(ROOT, p), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
