@@ -2,6 +2,11 @@ import * as z from 'zod';
 import { createSkin, deleteSkin, getHelpPage, getSkin, listSkins, putHelpPage, updateSkin } from '../../../shared/app/settings/skins';
 import { BUILT_IN_DESIGNS, helpPageSchema, skinColorsSchema, skinNameSchema } from '../../../shared/domain/controlpanel/skins';
 import { reply, route } from '../route';
+import { createSkinFromArchive } from '../../../shared/app/settings/skin-archive';
+
+/** A zip with only colors.json {"link":"#0b4f6c"} (stored), for the OpenAPI example and the tenancy test. */
+const EXAMPLE_SKIN_ARCHIVE =
+  'UEsDBBQAAAAAAAAAIVz3UtllEgAAABIAAAALAAAAY29sb3JzLmpzb257ImxpbmsiOiIjMGI0ZjZjIn1QSwECFAAUAAAAAAAAACFc91LZZRIAAAASAAAACwAAAAAAAAAAAAAAAAAAAAAAY29sb3JzLmpzb25QSwUGAAAAAAEAAQA5AAAAOwAAAAAA';
 
 const skinParam = z.strictObject({ skinName: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'must be a skin name' }) });
 
@@ -25,6 +30,22 @@ export const settingsRoutes = [
     example: { name: 'acme-blue', from: 'ocean' },
     status: 201,
     handle: ({ deps, actor, body }) => createSkin(deps, actor, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/skin-archives',
+    access: 'reseller',
+    tag: 'settings',
+    summary:
+      'Create from archive: a skin from a zip (base64) holding colors.json and/or logo.gif at its top level (docs/skins.md); colors not in it come from `from` (default: default)',
+    body: z.strictObject({
+      name: skinNameSchema,
+      from: z.string().min(1).max(40).optional(),
+      archive: z.string({ error: 'must be a base64 zip archive' }).max(140_000, { error: 'must be at most 96 KB' }),
+    }),
+    example: { name: 'acme-archive', archive: EXAMPLE_SKIN_ARCHIVE },
+    status: 201,
+    handle: ({ deps, actor, body }) => createSkinFromArchive(deps, actor, body),
   }),
   route({
     method: 'GET',

@@ -17,7 +17,13 @@ export async function listSkins(deps: SettingsDeps, actor: Principal) {
 }
 
 /** "Create from skin": a new skin starts as a copy of a built-in design or of another skin. */
-export async function createSkin(deps: SettingsDeps, actor: Principal, input: { name: string; from: string }) {
+export async function createSkin(
+  deps: SettingsDeps,
+  actor: Principal,
+  input: { name: string; from: string },
+  /** "Create from archive": colors over the base's, and the archive's logo (shared/app/settings/skin-archive.ts). */
+  contents: { colors?: SkinColors; logoGif?: string | null } = {},
+) {
   const resellerId = resellerOf(actor);
   const existing = await deps.skins.list(resellerId);
   if (existing.length >= MAX_SKINS) throw new ConflictError(`at most ${MAX_SKINS} skins`, 'TOO_MANY_SKINS');
@@ -28,8 +34,8 @@ export async function createSkin(deps: SettingsDeps, actor: Principal, input: { 
   const skin: Skin = {
     name: input.name,
     basedOn: input.from,
-    colors: { ...(base ?? source!.colors) },
-    logoGif: source?.logoGif ?? null,
+    colors: { ...(base ?? source!.colors), ...(contents.colors ?? {}) },
+    logoGif: contents.logoGif ?? source?.logoGif ?? null,
     createdAt: now,
     updatedAt: now,
   };
