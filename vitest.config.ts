@@ -1,14 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects. `unit`: pure tests (domain, engine, CDK assertions, the billing CLI) that need no
+ * running part, so `npx vitest run --project unit` takes seconds. `runtime`: everything that talks
+ * to the embedded runtime; one runtime (DynamoDB Local, local SES, API server) for the whole run,
+ * started by the global setup as `npm start` starts it. A file that calls inject() must be in
+ * `runtime`. `npm test` runs both; the JSON report (.test-results.json, read by .ci/run) covers both.
+ */
+const UNIT = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/acceptance/billing/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One embedded runtime (DynamoDB Local, local SES, API server) for the whole run, as `npm start` runs it.
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'runtime',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

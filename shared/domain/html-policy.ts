@@ -40,16 +40,16 @@ export function unsafeHtmlProblem(html: string): string | undefined {
   let i = 0;
   let inStyle = false;
   while (i < html.length) {
-    const lt = html.indexOf('<', i);
-    if (lt === -1) break;
     if (inStyle) {
-      const end = html.toLowerCase().indexOf('</style', lt);
+      const end = html.toLowerCase().indexOf('</style', i);
       if (end === -1) return '<style> is not closed';
       if (UNSAFE_CSS.test(html.slice(i, end))) return 'CSS may not use url(), expression(), @import or javascript:';
       inStyle = false;
       i = end;
       continue;
     }
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
     if (html.startsWith('<!--', lt)) {
       const end = html.indexOf('-->', lt + 4);
       if (end === -1) return 'a comment is not closed';
@@ -71,7 +71,7 @@ export function unsafeHtmlProblem(html: string): string | undefined {
     if (problem) return problem;
     i = lt + m[0].length;
   }
-  return undefined;
+  return inStyle ? '<style> is not closed' : undefined;
 }
 
 function attributeProblem(element: string, attrs: string): string | undefined {

@@ -53,8 +53,8 @@ export function passwordHashCostFromEnv(env: Record<string, string | undefined>)
   if (env.IDENTITY_MODE !== 'local' || !env.DYNAMODB_ENDPOINT) {
     throw new Error('PASSWORD_HASH_COST_LOG2 is for the local test runtime only; unset it');
   }
-  const log2 = Number(raw);
-  if (!Number.isInteger(log2) || log2 < 10 || log2 > 15) throw new Error(`PASSWORD_HASH_COST_LOG2 must be 10..15 (is ${raw})`);
+  const log2 = /^\d{2}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(log2 >= 10 && log2 <= 15)) throw new Error(`PASSWORD_HASH_COST_LOG2 must be 10..15 (is ${raw})`);
   current = { ...DEFAULT, N: 2 ** log2 };
   decoy = undefined;
 }
