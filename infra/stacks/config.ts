@@ -19,6 +19,9 @@ export interface PanelConfig {
   /** Default stage throttling: steady requests per second and burst. */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /** POST /auth/login's own, tighter throttling (the whole stage's, not per address: docs/security.md). */
+  loginRateLimit: number;
+  loginBurstLimit: number;
   /** Cognito Plus feature plan with threat protection enforced (costs per monthly active user). */
   threatProtection: boolean;
   /** Managed instances the product may provision carry this tag (key = value). */
@@ -32,6 +35,8 @@ export const DEFAULT_CONFIG: PanelConfig = {
   logRetentionDays: 90,
   apiRateLimit: 50,
   apiBurstLimit: 100,
+  loginRateLimit: 10,
+  loginBurstLimit: 20,
   threatProtection: false,
   hostingTagKey: 'reseller-panel:role',
   hostingTagValue: 'hosting',
@@ -76,6 +81,8 @@ export function readConfig(node: Node, env: Record<string, string | undefined> =
     logRetentionDays: int(get('logRetentionDays', 'LOG_RETENTION_DAYS'), d.logRetentionDays, 'logRetentionDays', 1, 3653),
     apiRateLimit: int(get('apiRateLimit', 'API_RATE_LIMIT'), d.apiRateLimit, 'apiRateLimit', 1, 10000),
     apiBurstLimit: int(get('apiBurstLimit', 'API_BURST_LIMIT'), d.apiBurstLimit, 'apiBurstLimit', 1, 5000),
+    loginRateLimit: int(get('loginRateLimit', 'LOGIN_RATE_LIMIT'), d.loginRateLimit, 'loginRateLimit', 1, 1000),
+    loginBurstLimit: int(get('loginBurstLimit', 'LOGIN_BURST_LIMIT'), d.loginBurstLimit, 'loginBurstLimit', 1, 1000),
     threatProtection: ['true', '1', 'yes'].includes(String(get('threatProtection', 'THREAT_PROTECTION') ?? 'false').toLowerCase()),
     hostingTagKey: get('hostingTagKey', 'HOSTING_TAG_KEY') ?? d.hostingTagKey,
     hostingTagValue: get('hostingTagValue', 'HOSTING_TAG_VALUE') ?? d.hostingTagValue,

@@ -356,6 +356,15 @@ export class ResellerPanelStack extends Stack {
         integration: integrationFor(r.lambda),
         ...(r.public ? {} : { authorizer }),
       });
+      if (r.method === 'POST' && r.path === '/auth/login') {
+        // Sign-in gets its own, tighter limit: a credential-stuffing burst is cut at the edge before
+        // it reaches Lambda (the app's per-username and per-address counters are behind it).
+        const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+        cfnStage.addPropertyOverride('RouteSettings', {
+          'POST /auth/login': { ThrottlingRateLimit: config.loginRateLimit, ThrottlingBurstLimit: config.loginBurstLimit },
+        });
+        stage.node.addDependency(route!); // route settings name a route that must exist first
+      }
       if (r.public) {
         ack(
           route!,
