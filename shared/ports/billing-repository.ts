@@ -1,3 +1,4 @@
+import { ConcurrentChangeError } from '../domain/errors';
 import type { LedgerLine } from '../domain/billing/ledger';
 import type { PlanVersions } from '../domain/billing/plan-versions';
 import type { Message } from './message-log';
@@ -7,6 +8,15 @@ import type { Page, PageRequest } from './page';
 export interface StoredLine extends Omit<LedgerLine, 'type'> {
   type: LedgerLine['type'] | 'payment' | 'adjustment';
   note?: string;
+  /** The reseller's reference of a payment or adjustment: unique per account and kind, for its life. */
+  reference?: string;
+}
+
+/** A payment's or adjustment's reference, claimed once for the life of the account. */
+export interface ReferenceClaim {
+  kind: 'payment' | 'adjustment';
+  reference: string;
+  line: StoredLine;
 }
 
 export interface StoredPlan {
@@ -44,6 +54,8 @@ export interface BillingWrite {
    * the user while either is set.
    */
   billingLock?: { locked: boolean; at: string };
+  /** References claimed by this write (each must be new: ReferenceTakenError names the first line). */
+  references?: ReferenceClaim[];
 }
 
 export interface BillingRepository {
@@ -67,8 +79,16 @@ export interface BillingRepository {
   templateExists(resellerId: string, templateId: string): Promise<boolean>;
 }
 
-export class StaleAccountError extends Error {
+/** The reference was claimed before, by `first` (the line that claim wrote). */
+export class ReferenceTakenError extends Error {
+  constructor(readonly first: StoredLine) {
+    super(`reference ${first.reference} is taken`);
+  }
+}
+
+/** The account moved on since it was read: reload and redo; if it escapes the retries, 409 CONCURRENT_CHANGE. */
+export class StaleAccountError extends ConcurrentChangeError {
   constructor() {
-    super('the billing account changed since it was read');
+    super('the billing account changed since it was read; try again');
   }
 }

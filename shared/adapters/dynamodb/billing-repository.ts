@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentChangeError } from '../../domain/errors';
 import type { BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
-import { StaleAccountError } from '../../ports/billing-repository';
+import { ReferenceTakenError, StaleAccountError } from '../../ports/billing-repository';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys } from './keys';
 import { queryPage } from './query-page';
@@ -34,6 +34,7 @@ function lineFromItem(i: Record<string, unknown>): StoredLine {
     quantity: i.quantity as string,
     amount: i.amount as string,
     ...(i.note ? { note: i.note as string } : {}),
+    ...(i.reference ? { reference: i.reference as string } : {}),
   };
 }
 
@@ -47,6 +48,18 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
   // Any failed condition (the account moved on, or a line id exists) means: reload and redo.
   const stale = () => new StaleAccountError();
   const items: UnitItem[] = [
+    // References first: a repeated reference is answered with its first line, whatever else failed.
+    ...(w.references ?? []).map(
+      (r): UnitItem => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.billingReference(a.resellerId, a.username, r.kind, r.reference), type: 'billingReference', line: r.line },
+          ConditionExpression: 'attribute_not_exists(PK)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+        onConditionFailed: (current) => (current?.line ? new ReferenceTakenError(current.line as StoredLine) : stale()),
+      }),
+    ),
     {
       Put: {
         TableName: tableName,
@@ -81,6 +94,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
           quantity: l.quantity,
           amount: l.amount,
           note: l.note,
+          reference: l.reference,
         },
         // A line is written once and never edited: the same id again means this work was done.
         ConditionExpression: 'attribute_not_exists(PK)',

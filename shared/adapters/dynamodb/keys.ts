@@ -113,6 +113,15 @@ export const keys = {
   }),
 
   /**
+   * A payment's or adjustment's reference, claimed once for the life of the account (usernames are
+   * never reused): holds the line it wrote, so a repeat answers with that line.
+   */
+  billingReference: (resellerId: string, username: string, kind: string, reference: string): Key => ({
+    PK: R(resellerId),
+    SK: `BILLREF#${username}#${kind}#${reference}`,
+  }),
+
+  /**
    * Managed hosting servers (global, operator-only): one partition per server holding its profile,
    * the resellers assigned to it (`RESELLER#`) and the hosted users placed on it (`USER#`), so a
    * whole server can be re-pushed by a key query. Listed for the operator through GSI1 `SERVERS`.

@@ -3,18 +3,21 @@
  * the version read, its new ledger lines (each only if absent) and its notices. A lost race or a
  * repeated run reloads and finds the work done, so nothing is charged twice.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFoundError } from '../../domain/errors';
 import { advanceAccount, type CycleResult } from '../../domain/billing/account-cycle';
 import { formatDay, parseDay } from '../../domain/billing/dates';
 import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/billing/engine';
 import type { PlanVersions } from '../../domain/billing/plan-versions';
-import { StaleAccountError, type BillingWrite, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
+import { StaleAccountError, type BillingWrite, type ReferenceClaim, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
 import type { Message } from '../../ports/message-log';
 import type { BillingDeps } from './billing-deps';
 
 /** Lines per transaction we allow ourselves (DynamoDB takes 100 items, the account and notices need some). */
 const LINES_PER_WRITE = 80;
-const ATTEMPTS = 4;
+/** Reloads after a lost race (each with jittered backoff); then the 409 CONCURRENT_CHANGE reaches the caller. */
+const ATTEMPTS = 10;
+const backoff = (attempt: number) => sleep(Math.random() * Math.min(250, 5 * 2 ** attempt));
 
 export interface Loaded {
   account: StoredAccount;
@@ -41,7 +44,7 @@ export function noticesToMessages(deps: BillingDeps, username: string, notices: 
   }));
 }
 
-export type SaveExtra = { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null };
+export type SaveExtra = { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null; references?: ReferenceClaim[] };
 
 /** The write that saves `result` over `loaded`, for the billing store or another transaction. */
 export function prepareSave(
@@ -64,6 +67,7 @@ export function prepareSave(
     expectedVersion: loaded.account.version,
     lines: [...result.lines, ...(extra.lines ?? [])],
     messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
+    ...(extra.references ? { references: extra.references } : {}),
   };
   const locked = result.state.status === 'suspended';
   if (isBillingLocked(loaded.account.state) === locked) return write;
@@ -119,6 +123,7 @@ export async function advanceTo(deps: BillingDeps, resellerId: string, username:
       }
     } catch (e) {
       if (!(e instanceof StaleAccountError) || attempt >= ATTEMPTS) throw e;
+      await backoff(attempt);
     }
   }
 }
@@ -139,6 +144,7 @@ export async function mutate<T>(
       return value;
     } catch (e) {
       if (!(e instanceof StaleAccountError) || attempt >= ATTEMPTS) throw e;
+      await backoff(attempt);
     }
   }
 }

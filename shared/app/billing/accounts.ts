@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../domain/errors';
 import { applyAccountEvent, openDayLines } from '../../domain/billing/account-cycle';
 import { formatDay } from '../../domain/billing/dates';
 import { balance, openAccount, previewNextPeriod, stateToJSON, type AccountEvent, type AccountState } from '../../domain/billing/engine';
-import { formatAmount, parseDecimal, QUANTITY_RULES, PRICE_RULES } from '../../domain/billing/money';
+import { formatAmount, parseDecimal, MONEY_RULES, QUANTITY_RULES } from '../../domain/billing/money';
 import { defaultHolding } from '../../domain/billing/plan';
 import { pricesAsOf } from '../../domain/billing/plan-versions';
-import { StaleAccountError, type StoredLine } from '../../ports/billing-repository';
+import { ReferenceTakenError, StaleAccountError, type StoredLine } from '../../ports/billing-repository';
 import type { Principal } from '../../ports/identity';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
@@ -25,16 +25,27 @@ export const openAccountSchema = z.strictObject({
   initialPayment: decimalInput.optional(),
 });
 
+const referenceSchema = z.string({ error: 'is required: your own id of this entry (invoice, transfer, ticket)' }).regex(/^[A-Za-z0-9._-]{1,64}$/, {
+  error: 'must be 1-64 letters, digits, . _ -',
+});
+
 export const paymentSchema = z.strictObject({
+  /** At most 2 decimals and at most 1,000,000,000 (MONEY_RULES). */
   amount: decimalInput,
-  /** The reseller's own reference (invoice or transfer id): the same reference twice is one payment. */
-  reference: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1-64 letters, digits, . _ -' }).optional(),
+  /**
+   * The reseller's own reference (invoice or transfer id), unique per account for its life: the same
+   * reference again is the same payment (answered with its first line); with another amount, 409.
+   * Optional: a payment without one is never recognised as a repeat.
+   */
+  reference: referenceSchema.optional(),
 });
 
 export const adjustmentSchema = z.strictObject({
-  /** Positive charges the user, negative credits them. */
-  amount: z.string().regex(/^-?\d+([.,]\d{1,4})?$/, { error: 'must be a decimal such as "-5.00"' }),
+  /** Positive charges the user, negative credits them; at most 2 decimals, at most 1,000,000,000 either way. */
+  amount: z.string().regex(/^-?\d+([.,]\d+)?$/, { error: 'must be a decimal such as "-5.00"' }),
   reason: z.string().min(3).max(200),
+  /** Required: an adjustment is a manual entry, and a retried one must not charge or credit twice. */
+  reference: referenceSchema,
 });
 
 export const holdSchema = z.strictObject({ hold: z.record(z.string(), decimalInput) });
@@ -84,7 +95,7 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
     const max = prices[id]!.max;
     if (max !== undefined && Number(hold[id]) > Number(max)) throw ValidationError.field(`hold.${id}`, `is above the plan's max ${max}`);
   }
-  const payments = input.initialPayment !== undefined ? parseDecimal('initialPayment', input.initialPayment, PRICE_RULES).toFixed() : '0';
+  const payments = input.initialPayment !== undefined ? parseDecimal('initialPayment', input.initialPayment, MONEY_RULES).toFixed() : '0';
   const state = openAccount({
     start: day,
     prices,
@@ -111,10 +122,13 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
       },
       expectedVersion: null,
       lines: payments !== '0' ? [paymentLine(day, payments, 'initial')] : [],
+      references: payments !== '0' ? [{ kind: 'payment', reference: 'initial', line: paymentLine(day, payments, 'initial') }] : [],
       messages: [{ id: deps.newId(), at: now, type: 'notice', text: `billing account opened for ${username} on plan ${plan.name}`, subject: { user: username } }],
     });
   } catch (e) {
-    if (e instanceof StaleAccountError) throw new ConflictError(`${username} already has a billing account`, 'ALREADY_SUBSCRIBED');
+    if (e instanceof StaleAccountError || e instanceof ReferenceTakenError) {
+      throw new ConflictError(`${username} already has a billing account`, ErrorCode.ALREADY_SUBSCRIBED);
+    }
     throw e;
   }
   // The opening charges (setup and first recurrent) run as the account is brought to today.
@@ -123,7 +137,36 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
 }
 
 function paymentLine(date: string, amount: string, reference: string): StoredLine {
-  return { id: `${date}#~payment#${reference}`, date, resource: '-', type: 'payment', quantity: '1', amount: formatAmount(parseDecimal('amount', amount).negated()) };
+  return {
+    id: `${date}#~payment#${reference}`,
+    date,
+    resource: '-',
+    type: 'payment',
+    quantity: '1',
+    amount: formatAmount(parseDecimal('amount', amount).negated()),
+    reference,
+  };
+}
+
+/**
+ * A money entry claimed by its reference for the life of the account: the first time it is written
+ * with its line; again with the same amount, the first line is the answer and nothing is written;
+ * with another amount, 409 naming `reference`.
+ */
+async function once<T>(kind: 'payment' | 'adjustment', amount: string, write: () => Promise<T>, replay: (first: StoredLine) => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (!(e instanceof ReferenceTakenError)) throw e;
+    if (e.first.amount !== amount) {
+      // A payment's line is negative (a credit); the reseller entered the positive amount.
+      const shown = kind === 'payment' ? formatAmount(parseDecimal('amount', e.first.amount.replace(/^-/, ''))) : e.first.amount;
+      throw new ConflictError(`reference ${e.first.reference} was used for a ${kind} of ${shown}`, ErrorCode.REFERENCE_REUSED, {
+        reference: `was used on ${e.first.date} for a ${kind} of ${shown}`,
+      });
+    }
+    return replay(e.first);
+  }
 }
 
 export async function getBillingAccount(deps: BillingDeps, actor: Principal, username: string) {
@@ -144,32 +187,58 @@ export async function listLedger(deps: BillingDeps, actor: Principal, username: 
 
 export async function recordPayment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof paymentSchema>) {
   const resellerId = resellerOf(actor);
-  const amount = parseDecimal('amount', input.amount, PRICE_RULES);
+  const amount = parseDecimal('amount', input.amount, MONEY_RULES);
   if (amount.isZero()) throw ValidationError.field('amount', 'must be more than 0');
-  return mutate(deps, resellerId, username, (loaded, day) => {
-    const reference = input.reference ?? deps.newId();
-    const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'pay', amount: amount.toFixed() });
-    return {
-      result,
-      value: view(result.state, loaded.account.templateId),
-      extra: { lines: [paymentLine(day, amount.toFixed(), reference)] },
-    };
-  });
+  const reference = input.reference ?? deps.newId();
+  const day = today(deps);
+  const line = paymentLine(day, amount.toFixed(), reference);
+  return once(
+    'payment',
+    line.amount,
+    () =>
+      mutate(deps, resellerId, username, (loaded, day) => {
+        const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'pay', amount: amount.toFixed() });
+        const l = { ...line, id: `${day}#~payment#${reference}`, date: day };
+        return {
+          result,
+          value: { ...view(result.state, loaded.account.templateId), line: l },
+          extra: { lines: [l], references: [{ kind: 'payment' as const, reference, line: l }] },
+        };
+      }),
+    async (first) => ({ ...(await getBillingAccount(deps, actor, username)), line: first }),
+  );
 }
 
 export async function recordAdjustment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof adjustmentSchema>) {
   const resellerId = resellerOf(actor);
-  const amount = parseDecimal('amount', input.amount.replace(/^-/, ''), PRICE_RULES).times(input.amount.startsWith('-') ? -1 : 1);
+  const amount = parseDecimal('amount', input.amount.replace(/^-/, ''), MONEY_RULES).times(input.amount.startsWith('-') ? -1 : 1);
   if (amount.isZero()) throw ValidationError.field('amount', 'must not be 0');
-  return mutate(deps, resellerId, username, (loaded, day) => {
-    // A charge is a negative payment for the balance; the ledger shows it as its own line.
-    const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'pay', amount: amount.negated().toFixed() });
-    return {
-      result,
-      value: view(result.state, loaded.account.templateId),
-      extra: { lines: [{ id: `${day}#~adjustment#${deps.newId()}`, date: day, resource: '-', type: 'adjustment' as const, quantity: '1', amount: formatAmount(amount), note: input.reason }] },
-    };
-  });
+  const reference = input.reference;
+  return once(
+    'adjustment',
+    formatAmount(amount),
+    () =>
+      mutate(deps, resellerId, username, (loaded, day) => {
+        // A charge is a negative payment for the balance; the ledger shows it as its own line.
+        const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'pay', amount: amount.negated().toFixed() });
+        const line: StoredLine = {
+          id: `${day}#~adjustment#${reference}`,
+          date: day,
+          resource: '-',
+          type: 'adjustment',
+          quantity: '1',
+          amount: formatAmount(amount),
+          note: input.reason,
+          reference,
+        };
+        return {
+          result,
+          value: { ...view(result.state, loaded.account.templateId), line },
+          extra: { lines: [line], references: [{ kind: 'adjustment' as const, reference, line }] },
+        };
+      }),
+    async (first) => ({ ...(await getBillingAccount(deps, actor, username)), line: first }),
+  );
 }
 
 /** A purchase on demand: 402 when the credit limit does not cover it, and nothing changes. */

@@ -80,12 +80,16 @@ export interface DecimalRules {
   maxDecimals: number;
   /** Counted resources are whole units. */
   integer?: boolean;
+  /** The largest value accepted (inclusive), as a decimal string. */
+  max?: string;
 }
 
 export const PRICE_RULES: DecimalRules = { maxDecimals: 4 };
 /** 1 KB is 2^-20 GB = 0.00000095367431640625: 20 decimals express any whole number of KB. */
 export const QUANTITY_RULES: DecimalRules = { maxDecimals: 20 };
 export const COUNT_RULES: DecimalRules = { maxDecimals: 4, integer: true };
+/** Money that changes hands (payments, adjustments): cents, at most one billion. */
+export const MONEY_RULES: DecimalRules = { maxDecimals: 2, max: '1000000000' };
 
 const DECIMAL_SHAPE = /^(\d*)(?:[.,](\d*))?$/;
 
@@ -106,6 +110,8 @@ export function parseDecimal(field: string, input: unknown, rules: DecimalRules 
     throw ValidationError.field(field, input === undefined ? 'is required' : 'must be a decimal string such as "2.50"');
   }
   if (text.length === 0) throw ValidationError.field(field, 'must not be empty');
+  // Longer than any value the rules can accept: refuse before echoing or parsing it.
+  if (text.length > 64) throw ValidationError.field(field, 'is too long for a decimal number');
   if (/[+-]/.test(text)) throw ValidationError.field(field, `"${text}" must not have a sign`);
   const separators = text.match(/[.,]/g)?.length ?? 0;
   if (separators > 1) throw ValidationError.field(field, `"${text}" has more than one decimal separator`);
@@ -122,6 +128,7 @@ export function parseDecimal(field: string, input: unknown, rules: DecimalRules 
   }
   const value = new Dec(`${whole || '0'}.${frac || '0'}`);
   if (rules.integer && !value.isInteger()) throw ValidationError.field(field, `"${text}" must be a whole number`);
+  if (rules.max !== undefined && value.greaterThan(rules.max)) throw ValidationError.field(field, `must be at most ${rules.max}`);
   return value;
 }
 
