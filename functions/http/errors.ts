@@ -1,26 +1,15 @@
 import type { ZodError, core } from 'zod';
-import { DomainError, TooManyAttemptsError, type FieldErrors } from '../../shared/domain/errors';
+import { DomainError, ERROR_CODES, TooManyAttemptsError, type ErrorCode, type FieldErrors } from '../../shared/domain/errors';
 
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldErrors; requestId?: string };
+  error: { code: ErrorCode; message: string; fields?: FieldErrors; requestId?: string };
 }
-
-const STATUS_BY_CODE: Record<string, number> = {
-  VALIDATION: 400,
-  UNAUTHORIZED: 401,
-  CREDIT_LIMIT: 402,
-  FORBIDDEN: 403,
-  ACCOUNT_LOCKED: 403,
-  NOT_FOUND: 404,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_ATTEMPTS: 429,
-};
 
 /** A request error raised by the edge itself (bad JSON, unknown route, missing token). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
   ) {
@@ -51,7 +40,7 @@ export function toErrorResponse(err: unknown, requestId?: string): { status: num
     return { status: err.status, body: { error: { code: err.code, message: err.message, fields: err.fields } } };
   }
   if (err instanceof DomainError) {
-    const status = STATUS_BY_CODE[err.code] ?? 409;
+    const status = ERROR_CODES[err.code].status;
     const headers = err instanceof TooManyAttemptsError ? { 'retry-after': String(err.retryAfterSeconds) } : undefined;
     return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } }, headers };
   }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { codesOfStatus, ERROR_CODES } from '../../shared/domain/errors';
 import type { Route } from './route';
-import { errorSchema } from './routes/common';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -9,32 +9,86 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
-  const s = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  const s = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
   return Object.entries(s.properties ?? {}).map(([name, prop]) => ({
     name,
     in: where,
     required: where === 'path' || (s.required ?? []).includes(name),
+    ...(prop.description ? { description: prop.description } : {}),
     schema: prop,
   }));
 }
 
-/** The OpenAPI document, built from the very schemas the router validates with. */
+/** What each error status means in this API; the codes of each come from the catalogue. */
+const ERROR_RESPONSES: Record<number, string> = {
+  400: 'Bad input: `fields` names each bad field',
+  401: 'No valid bearer token, or wrong credentials',
+  402: 'The balance and credit limit do not cover it',
+  403: 'The caller may not do this',
+  404: 'No such resource (another reseller\'s answers the same), or no such route',
+  409: 'Conflicts with the current state',
+  413: 'The request body is too large',
+  415: 'The request body is not application/json',
+  429: 'Too many attempts: wait for Retry-After seconds',
+};
+
+const TAGS: Record<string, string> = {
+  system: 'Health and this document',
+  auth: 'Sign-in',
+  account: "The signed-in reseller's account",
+  operator: "The operator's resellers and IP pools",
+  servers: 'Hosting servers and what runs on them',
+  templates: 'Service templates, registration e-mails, personal fields',
+  users: 'Hosted users (the create-user wizard), IPs, circulars',
+  ssl: "Hosted users' SSL certificates",
+  billing: 'Plans, billing accounts, the ledger, payments',
+  stats: 'Disk and traffic statistics',
+  settings: 'Index page, help page, skins',
+  runs: 'Runs of background work',
+};
+
+function errorStatuses(r: Route): number[] {
+  const out = [400];
+  if (r.access !== 'public') out.push(401, 403);
+  else if (r.path.startsWith('/auth/')) out.push(401);
+  if (r.params || r.access !== 'public') out.push(404);
+  if (r.method !== 'GET') out.push(409);
+  if (r.tag === 'billing' && r.method === 'POST') out.push(402);
+  if (r.body) out.push(413, 415);
+  if (r.path === '/auth/login') out.push(403, 429);
+  return [...new Set(out)].sort();
+}
+
+const operationId = (r: Route) =>
+  `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string = '') => c.toUpperCase())}`;
+
+function success(description: string, schema: z.ZodType | null) {
+  return schema ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description };
+}
+
+/**
+ * The OpenAPI document, built from the very schemas the router validates requests with and the
+ * response schemas the handlers' results are typed against; error bodies carry the catalogue's codes.
+ */
 export function buildOpenApi(routes: readonly Route[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorRef = { $ref: '#/components/schemas/Error' };
+  const usedStatuses = new Set<number>();
   for (const r of routes) {
+    const responses: Record<string, unknown> = {
+      [String(r.status)]: success(r.status === 204 ? 'done, no body' : 'success', r.response),
+    };
+    for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema);
+    for (const status of errorStatuses(r)) {
+      usedStatuses.add(status);
+      responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
+    }
     const op: Record<string, unknown> = {
-      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string = '') => c.toUpperCase())}`,
-      summary: r.summary,
+      operationId: operationId(r),
+      summary: r.summary.length > 120 ? `${r.summary.slice(0, r.summary.lastIndexOf(' ', 110))} ...` : r.summary,
+      ...(r.summary.length > 120 ? { description: r.summary } : {}),
       tags: [r.tag],
-      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
-      responses: {
-        [String(r.status)]: {
-          description: 'success',
-          ...(r.response ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } : {}),
-        },
-        '4XX': { description: 'client error', content: { 'application/json': { schema: errorRef } } },
-      },
+      ...(r.params || r.query ? { parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')] } : {}),
+      responses,
       ...(r.access === 'public' ? { security: [] } : { 'x-access': r.access }),
     };
     if (r.body) {
@@ -47,14 +101,47 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
+  const errorResponses = Object.fromEntries(
+    [...usedStatuses].sort().map((status) => [
+      `Error${status}`,
+      {
+        description: ERROR_RESPONSES[status] ?? 'error',
+        content: { 'application/json': { schema: errorSchema(codesOfStatus(status)) } },
+      },
+    ]),
+  );
+  const usedTags = [...new Set(routes.map((r) => r.tag))];
   return {
     openapi: '3.1.0',
-    info: { title: 'reseller-panel', version },
+    info: {
+      title: 'reseller-panel',
+      version,
+      description: 'Control panel and billing engine for web-hosting resellers. Error codes: ' +
+        Object.entries(ERROR_CODES).map(([c, e]) => `${c} (${e.status}) ${e.meaning}`).join('; ') + '.',
+      license: { name: 'UNLICENSED (proprietary)', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: '/', description: 'the API at the address this document was read from' }],
+    tags: usedTags.map((name) => ({ name, description: TAGS[name] ?? name })),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: jsonSchema(errorSchema, 'output') },
+      responses: errorResponses,
     },
     security: [{ bearer: [] }],
     paths,
   };
+}
+
+/** The error body with the codes of one status as an enum. */
+function errorSchema(codes: string[]) {
+  return jsonSchema(
+    z.object({
+      error: z.object({
+        code: z.enum(codes as [string, ...string[]]),
+        message: z.string(),
+        fields: z.record(z.string(), z.string()).optional().describe('each bad field by its path, e.g. limits.storageMb'),
+        requestId: z.string().optional(),
+      }),
+    }),
+    'output',
+  );
 }

@@ -27,7 +27,7 @@ export interface Reply {
  * One entry of the route table. The same schemas validate requests and generate /openapi.json,
  * and the tenancy test walks this table, so a new route is documented and tested by being added.
  */
-export interface Route<P = any, Q = any, B = any> {
+export interface Route<P = any, Q = any, B = any, R = any> {
   method: Method;
   path: string;
   access: Access;
@@ -36,8 +36,11 @@ export interface Route<P = any, Q = any, B = any> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  /** A valid request body: shown in /openapi.json and used by the tenancy test to reach the use case. */
-  example?: B;
+  /**
+   * A valid request body (as sent: defaults may be left out): shown in /openapi.json, where redocly
+   * lint checks it against the schema, and used by the tenancy test to reach the use case.
+   */
+  example?: unknown;
   /**
    * The Lambda function that serves the route on AWS when it is not the one of its tag (see
    * functions/http/lambdas.ts): e.g. 'identity' for the routes that talk to Cognito.
@@ -45,13 +48,23 @@ export interface Route<P = any, Q = any, B = any> {
   lambda?: HttpLambda;
   /** The status of a success; the handler may still return a Reply to choose another. */
   status: number;
-  response?: z.ZodType;
-  handle: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+  /**
+   * The body of a success (functions/http/responses.ts), or null when there is none (204). Required:
+   * a route cannot go undocumented, and what `handle` returns must be of this type.
+   */
+  response: z.ZodType<R> | null;
+  /** Also answers text/csv (the same table) when the request says `Accept: text/csv`. */
+  csv?: true;
+  /** Other success statuses the handler answers with `reply(...)`, and their bodies. */
+  otherResponses?: Record<number, { description: string; schema: z.ZodType | null }>;
+  handle: (ctx: RouteContext<P, Q, B>) => Promise<R | ReplyValue>;
 }
 
-export function route<P = undefined, Q = undefined, B = undefined>(r: Route<P, Q, B>): Route<P, Q, B> {
+export function route<P = undefined, Q = undefined, B = undefined, R = undefined>(r: Route<P, Q, B, R>): Route<P, Q, B, R> {
   return r;
 }
+
+export type ReplyValue = Reply & { __reply: true };
 
 export const isReply = (v: unknown): v is Reply & { __reply: true } =>
   typeof v === 'object' && v !== null && (v as { __reply?: unknown }).__reply === true;

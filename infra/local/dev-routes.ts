@@ -1,6 +1,7 @@
 import { MAX_ADVANCE_DAYS, MAX_OFFSET_MS, type DevClock } from '../../shared/adapters/local/dev-clock';
 import { principalFromClaims } from '../../shared/adapters/claims';
 import type { LocalScheduler } from './scheduler';
+import { DEV_OPENAPI } from './dev-openapi';
 
 export interface DevRequest {
   method: string;
@@ -14,12 +15,14 @@ export interface DevRequest {
  *   GET  /__dev/clock                      -> { now }
  *   POST /__dev/clock {advanceDays|to}     -> moves the dev clock forward, then runs every day's jobs that passed
  *   POST /__dev/jobs/{name} {day?}         -> runs one scheduled job for a day now (default: today)
+ *   GET  /__dev/openapi.json               -> their OpenAPI document (infra/local/dev-openapi.ts)
  */
 export function devRoutes(clock: DevClock, scheduler: LocalScheduler) {
   return async (req: DevRequest): Promise<{ status: number; body: unknown }> => {
     if (principalFromClaims(req.claims)?.role !== 'operator') {
       return { status: 403, body: { error: { code: 'FORBIDDEN', message: 'dev controls are for the operator' } } };
     }
+    if (req.path === '/__dev/openapi.json' && req.method === 'GET') return { status: 200, body: DEV_OPENAPI };
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (req.path === '/__dev/clock' && req.method === 'GET') return { status: 200, body: { now: clock.now().toISOString() } };
     if (req.path === '/__dev/clock' && req.method === 'POST') {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../shared/domain/errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -45,7 +46,7 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+const errorBody = (code: ErrorCode, message: string) => JSON.stringify({ error: { code, message } });
 
 /**
  * The local stand-in for API Gateway's HTTP API: turns each request into the v2 event the Lambda

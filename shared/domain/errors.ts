@@ -5,42 +5,62 @@
 export type FieldErrors = Record<string, string>;
 
 /**
- * The error codes the API answers with, in one place (the HTTP edge maps them to statuses in
- * functions/http/errors.ts). Use these constants, never a bare string.
+ * The one catalogue of error codes: every `error.code` the API answers with is a key here, with its
+ * HTTP status. /openapi.json lists, per error status, the codes of that status as an enum; a code
+ * not in here does not type-check.
  */
-export const ErrorCode = {
-  VALIDATION: 'VALIDATION',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  CREDIT_LIMIT: 'CREDIT_LIMIT',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  HARD_LIMIT: 'HARD_LIMIT',
-  /** A race lost even after the unit of work's retries: read again and repeat (409). */
-  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
-  /** A reference (payment, adjustment) used before with different content (409). */
-  REFERENCE_REUSED: 'REFERENCE_REUSED',
-  TOO_MANY_CHANGES: 'TOO_MANY_CHANGES',
-  TOO_MANY_SKINS: 'TOO_MANY_SKINS',
-  SKIN_EXISTS: 'SKIN_EXISTS',
-  SKIN_IN_USE: 'SKIN_IN_USE',
-  USERNAME_TAKEN: 'USERNAME_TAKEN',
-  DOMAIN_TAKEN: 'DOMAIN_TAKEN',
-  IP_TAKEN: 'IP_TAKEN',
-  IP_ASSIGNED: 'IP_ASSIGNED',
-  IP_UNAVAILABLE: 'IP_UNAVAILABLE',
-  SERVER_EXISTS: 'SERVER_EXISTS',
-  SERVER_FULL: 'SERVER_FULL',
-  ALREADY_SUBSCRIBED: 'ALREADY_SUBSCRIBED',
-  NO_CHANGE: 'NO_CHANGE',
-  NO_EXCLUSIVE_IP: 'NO_EXCLUSIVE_IP',
-  SSL_SERVICE_OFF: 'SSL_SERVICE_OFF',
-  NEW_PASSWORD_REQUIRED: 'NEW_PASSWORD_REQUIRED',
-} as const;
-export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ERROR_CODES = {
+  VALIDATION: { status: 400, meaning: 'a field is malformed or missing; `fields` names each one' },
+  UNAUTHORIZED: { status: 401, meaning: 'no valid token, or wrong credentials' },
+  CREDIT_LIMIT: { status: 402, meaning: 'the balance and credit limit do not cover the purchase' },
+  FORBIDDEN: { status: 403, meaning: 'the caller may not do this' },
+  ACCOUNT_LOCKED: { status: 403, meaning: 'the account is locked' },
+  NOT_FOUND: { status: 404, meaning: 'no such resource (or it belongs to another reseller), or no such route' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'the path exists, the method does not' },
+  CONFLICT: { status: 409, meaning: 'the request conflicts with the current state' },
+  HARD_LIMIT: { status: 409, meaning: "the change would go past the operator's hard limit" },
+  BUSY: { status: 409, meaning: 'too many concurrent changes; try again' },
+  CONCURRENT_CHANGE: { status: 409, meaning: 'the resource changed meanwhile; reload and try again' },
+  STALE: { status: 409, meaning: 'the resource changed since it was read; read it again' },
+  NO_CHANGE: { status: 409, meaning: 'the resource is already in that state' },
+  REFERENCE_REUSED: { status: 409, meaning: 'a payment or adjustment reference used before with different content' },
+  NEW_PASSWORD_REQUIRED: { status: 409, meaning: 'a one-time password: send it again with newPassword' },
+  USERNAME_TAKEN: { status: 409, meaning: 'the username is taken' },
+  DOMAIN_TAKEN: { status: 409, meaning: 'the domain is in use' },
+  IP_TAKEN: { status: 409, meaning: 'the address is given to another reseller' },
+  IP_ASSIGNED: { status: 409, meaning: 'the address is assigned to a user' },
+  IP_UNAVAILABLE: { status: 409, meaning: 'the address is not free in your pool' },
+  NO_EXCLUSIVE_IP: { status: 409, meaning: 'the user has no exclusive IP address' },
+  SSL_SERVICE_OFF: { status: 409, meaning: 'the SSL service is off for the user' },
+  ALREADY_SUBSCRIBED: { status: 409, meaning: 'the user already has a billing account' },
+  SERVER_EXISTS: { status: 409, meaning: 'a server with that id exists' },
+  SERVER_FULL: { status: 409, meaning: 'the chosen server has no free capacity' },
+  NO_SERVER: { status: 409, meaning: 'no hosting server with free capacity serves the reseller' },
+  SKIN_EXISTS: { status: 409, meaning: 'a skin with that name exists' },
+  SKIN_IN_USE: { status: 409, meaning: 'the skin is the default design' },
+  TOO_MANY_SKINS: { status: 409, meaning: 'the skin limit is reached' },
+  TOO_MANY_CHANGES: { status: 409, meaning: 'too many changes in one request' },
+  TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the request body must be application/json' },
+  TOO_MANY_ATTEMPTS: { status: 429, meaning: 'too many sign-in attempts; wait for Retry-After seconds' },
+  INTERNAL: { status: 500, meaning: 'an internal error; quote the request id' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** The codes by name (`ErrorCode.CONFLICT`), for code that names one: never a bare string. */
+export const ErrorCode = Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, c])) as { readonly [K in ErrorCode]: K };
+export type ErrorCodeName = ErrorCode;
+type CodeOfStatus<S extends number> = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['status'] extends S ? K : never }[ErrorCode];
+/** The codes a ConflictError may carry. */
+export type ConflictCode = CodeOfStatus<409>;
+
+/** The codes of one status, e.g. 409 → CONFLICT, HARD_LIMIT, ... (the enum of that response in /openapi.json). */
+export function codesOfStatus(status: number): ErrorCode[] {
+  return (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ERROR_CODES[c].status === status);
+}
 
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   constructor(message: string, readonly fields?: FieldErrors) {
     super(message);
     this.name = new.target.name;
@@ -49,7 +69,7 @@ export abstract class DomainError extends Error {
 
 /** Input that can never be valid (400). `fields` names each bad field by its path, e.g. `limits.storageMb`. */
 export class ValidationError extends DomainError {
-  readonly code = 'VALIDATION';
+  readonly code = 'VALIDATION' as const;
   static field(field: string, reason: string): ValidationError {
     return new ValidationError(`${field}: ${reason}`, { [field]: reason });
   }
@@ -57,13 +77,13 @@ export class ValidationError extends DomainError {
 
 /** Missing, or owned by another tenant: both answer the same 404. */
 export class NotFoundError extends DomainError {
-  readonly code = 'NOT_FOUND';
+  readonly code = 'NOT_FOUND' as const;
 }
 
 /** A state conflict such as a taken name (409). */
 export class ConflictError extends DomainError {
-  readonly code: string;
-  constructor(message: string, code = 'CONFLICT', fields?: FieldErrors) {
+  readonly code: ConflictCode;
+  constructor(message: string, code: ConflictCode = 'CONFLICT', fields?: FieldErrors) {
     super(message, fields);
     this.code = code;
   }
@@ -85,22 +105,22 @@ export class HardLimitError extends ConflictError {
 
 /** The caller is authenticated but may not do this (403). */
 export class ForbiddenError extends DomainError {
-  readonly code = 'FORBIDDEN';
+  readonly code = 'FORBIDDEN' as const;
 }
 
 /** Bad or missing credentials (401). */
 export class UnauthorizedError extends DomainError {
-  readonly code = 'UNAUTHORIZED';
+  readonly code = 'UNAUTHORIZED' as const;
 }
 
 /** A purchase that the balance and credit limit do not cover (402). */
 export class PaymentRequiredError extends DomainError {
-  readonly code = 'CREDIT_LIMIT';
+  readonly code = 'CREDIT_LIMIT' as const;
 }
 
 /** Too many sign-in attempts for a username or an address (429, Retry-After). */
 export class TooManyAttemptsError extends DomainError {
-  readonly code = 'TOO_MANY_ATTEMPTS';
+  readonly code = 'TOO_MANY_ATTEMPTS' as const;
   constructor(message: string, readonly retryAfterSeconds: number) {
     super(message);
   }
@@ -108,5 +128,5 @@ export class TooManyAttemptsError extends DomainError {
 
 /** The caller's reseller account is locked by the operator: refused whatever token it carries (403). */
 export class AccountLockedError extends DomainError {
-  readonly code = 'ACCOUNT_LOCKED';
+  readonly code = 'ACCOUNT_LOCKED' as const;
 }

@@ -5,6 +5,7 @@ import { passwordSchema } from '../../../shared/domain/password';
 import { preferencesSchema } from '../../../shared/domain/reseller';
 import { reply, route } from '../route';
 import { pageQuery } from './common';
+import { accountView, messageView, page, preferencesView } from '../responses';
 
 export const accountRoutes = [
   route({
@@ -14,6 +15,7 @@ export const accountRoutes = [
     tag: 'account',
     summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded; usage: measured traffic this month and disk',
     status: 200,
+    response: accountView,
     handle: ({ deps, actor }) => accountOverview(deps, actor),
   }),
   route({
@@ -26,6 +28,7 @@ export const accountRoutes = [
     body: z.strictObject({ oldPassword: passwordSchema, newPassword: passwordSchema, newPasswordRepeat: passwordSchema }),
     example: { oldPassword: 'the-old-password', newPassword: 'a-new-long-password', newPasswordRepeat: 'a-new-long-password' },
     status: 204,
+    response: null,
     handle: async ({ deps, actor, body }) => {
       await changePassword(deps, actor, body);
       return reply(204);
@@ -40,6 +43,7 @@ export const accountRoutes = [
     body: preferencesSchema,
     example: { language: 'de', design: 'default' },
     status: 200,
+    response: preferencesView,
     handle: ({ deps, actor, body }) => setPreferences(deps, actor, body),
   }),
   route({
@@ -50,6 +54,7 @@ export const accountRoutes = [
     summary: 'The message log, newest first: errors and notices',
     query: pageQuery.extend({ type: z.enum(['error', 'notice', 'all']).default('all') }),
     status: 200,
+    response: page(messageView),
     handle: ({ deps, actor, query }) =>
       listMessages(deps, actor, {
         type: query.type === 'all' ? undefined : query.type,

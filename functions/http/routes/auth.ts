@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { login } from '../../../shared/app/auth/login';
 import { route } from '../route';
+import { tokenView } from '../responses';
 
 export const authRoutes = [
   route({
@@ -18,7 +19,7 @@ export const authRoutes = [
     }),
     example: { username: 'acme', password: 'a-long-enough-password' },
     status: 200,
-    response: z.object({ token: z.string(), expiresIn: z.number() }),
+    response: tokenView,
     // The address API Gateway saw (the local server: the socket's peer); never a client header.
     handle: ({ deps, body, event }) => login(deps, { ...body, address: event.requestContext.http.sourceIp || 'unknown' }),
   }),

@@ -15,10 +15,12 @@ import {
   recordPayment,
 } from '../../../shared/app/billing/accounts';
 import { getPlan, putPlan } from '../../../shared/app/billing/plans';
+import { PlanSchema } from '../../../shared/domain/billing/plan';
 import { route } from '../route';
 import { pageQuery } from './common';
 import { templateIdParam } from './templates';
 import { usernameParam } from './users';
+import { billingAccountView, ledgerView, previewView, storedPlanView } from '../responses';
 
 const EXAMPLE_PLAN = {
   name: 'Starter',
@@ -39,9 +41,10 @@ export const billingRoutes = [
     tag: 'billing',
     summary: 'Create or revise the billing plan of a template; changed prices take effect from effectiveFrom (default tomorrow)',
     params: templateIdParam,
-    body: z.strictObject({ plan: z.unknown(), effectiveFrom: z.string().optional() }),
+    body: z.strictObject({ plan: PlanSchema, effectiveFrom: z.string().describe('the day changed prices take effect, YYYY-MM-DD (default tomorrow)').optional() }),
     example: { plan: EXAMPLE_PLAN },
     status: 200,
+    response: storedPlanView,
     handle: ({ deps, actor, params, body }) => putPlan(deps, actor, params.templateId as string, body),
   }),
   route({
@@ -52,6 +55,7 @@ export const billingRoutes = [
     summary: 'The plan of a template, its prices today and its price changes',
     params: templateIdParam,
     status: 200,
+    response: storedPlanView,
     handle: ({ deps, actor, params }) => getPlan(deps, actor, params.templateId as string),
   }),
   route({
@@ -64,6 +68,7 @@ export const billingRoutes = [
     body: openAccountSchema,
     example: { templateId: 't00000000000000000000', periodMonths: 1 },
     status: 201,
+    response: billingAccountView,
     handle: ({ deps, actor, params, body }) => openBillingAccount(deps, actor, params.username as string, body),
   }),
   route({
@@ -74,6 +79,7 @@ export const billingRoutes = [
     summary: 'Plan, period, balance, status and holdings of the billing account',
     params: usernameParam,
     status: 200,
+    response: billingAccountView,
     handle: ({ deps, actor, params }) => getBillingAccount(deps, actor, params.username as string),
   }),
   route({
@@ -85,6 +91,7 @@ export const billingRoutes = [
     params: usernameParam,
     query: pageQuery,
     status: 200,
+    response: ledgerView,
     handle: ({ deps, actor, params, query }) => listLedger(deps, actor, params.username as string, query),
   }),
   route({
@@ -97,6 +104,7 @@ export const billingRoutes = [
     body: paymentSchema,
     example: { amount: '25.00', reference: 'inv-1001' },
     status: 201,
+    response: billingAccountView,
     handle: ({ deps, actor, params, body }) => recordPayment(deps, actor, params.username as string, body),
   }),
   route({
@@ -109,6 +117,7 @@ export const billingRoutes = [
     body: adjustmentSchema,
     example: { amount: '-5.00', reason: 'goodwill credit for downtime', reference: 'ticket-4711' },
     status: 201,
+    response: billingAccountView,
     handle: ({ deps, actor, params, body }) => recordAdjustment(deps, actor, params.username as string, body),
   }),
   route({
@@ -121,6 +130,7 @@ export const billingRoutes = [
     body: holdSchema,
     example: { hold: { mailbox_quota: '200' } },
     status: 200,
+    response: billingAccountView,
     handle: ({ deps, actor, params, body }) => changeHolding(deps, actor, params.username as string, body),
   }),
   route({
@@ -133,6 +143,7 @@ export const billingRoutes = [
     body: actionSchema,
     example: { action: 'changePeriod', months: 3 },
     status: 200,
+    response: billingAccountView,
     handle: ({ deps, actor, params, body }) => accountAction(deps, actor, params.username as string, body),
   }),
   route({
@@ -143,6 +154,7 @@ export const billingRoutes = [
     summary: 'The recurrent charges of the next period start at the prices in force then',
     params: usernameParam,
     status: 200,
+    response: previewView,
     handle: ({ deps, actor, params }) => previewBilling(deps, actor, params.username as string),
   }),
 ];

@@ -13,6 +13,7 @@ import { serverRoutes } from './servers';
 import { statsRoutes } from './stats';
 import { systemRoutes } from './system';
 import { runRoutes } from './runs';
+import { openApiDocumentView } from '../responses';
 
 const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes];
 
@@ -25,6 +26,7 @@ const docsRoutes: Route[] = [
     summary: 'This document',
     lambda: 'docs',
     status: 200,
+    response: openApiDocumentView,
     handle: async () => openApiDocument(),
   },
 ];

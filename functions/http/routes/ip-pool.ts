@@ -3,6 +3,7 @@ import { addPoolIps, listPoolIps, removePoolIp } from '../../../shared/app/contr
 import { ipSchema } from '../../../shared/domain/controlpanel/domains';
 import { reply, route } from '../route';
 import { pageQuery } from './common';
+import { page, poolIpView } from '../responses';
 
 const resellerParam = z.strictObject({ resellerId: z.string().regex(/^r[a-f0-9]{20}$/, { error: 'must be a reseller id' }) });
 
@@ -17,6 +18,7 @@ export const ipPoolRoutes = [
     body: z.strictObject({ ips: z.array(ipSchema).min(1, { error: 'needs at least one address' }).max(40) }),
     example: { ips: ['192.0.2.10', '192.0.2.11'] },
     status: 201,
+    response: z.object({ added: z.array(z.string()) }),
     handle: ({ deps, actor, params, body }) => addPoolIps(deps, actor, params.resellerId, body.ips),
   }),
   route({
@@ -28,6 +30,7 @@ export const ipPoolRoutes = [
     params: resellerParam,
     query: pageQuery,
     status: 200,
+    response: page(poolIpView),
     handle: ({ deps, actor, params, query }) => listPoolIps(deps, actor, params.resellerId, query),
   }),
   route({
@@ -38,6 +41,7 @@ export const ipPoolRoutes = [
     summary: "Take an address out of a reseller's pool (409 while a user has it)",
     params: resellerParam.extend({ ip: ipSchema }),
     status: 204,
+    response: null,
     handle: async ({ deps, actor, params }) => {
       await removePoolIp(deps, actor, params.resellerId, params.ip);
       return reply(204);

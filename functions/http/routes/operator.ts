@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   createReseller,
   getReseller,
@@ -9,6 +8,7 @@ import {
 import { createResellerSchema, updateResellerSchema } from '../../../shared/domain/reseller';
 import { route } from '../route';
 import { idParam, pageQuery } from './common';
+import { createdReseller, page, resellerView } from '../responses';
 
 const resellerId = idParam('resellerId', /^r[a-f0-9]{20}$/, 'a reseller id');
 
@@ -29,7 +29,7 @@ export const operatorRoutes = [
       hardLimits: { users: 60 },
     },
     status: 201,
-    response: z.object({ id: z.string(), username: z.string() }),
+    response: createdReseller,
     handle: ({ deps, actor, body }) => createReseller(deps, actor, body),
   }),
   route({
@@ -40,6 +40,7 @@ export const operatorRoutes = [
     summary: 'List resellers by username',
     query: pageQuery,
     status: 200,
+    response: page(resellerView),
     handle: ({ deps, actor, query }) => listResellers(deps, actor, query),
   }),
   route({
@@ -50,6 +51,7 @@ export const operatorRoutes = [
     summary: 'View a reseller with its resource overview',
     params: resellerId,
     status: 200,
+    response: resellerView,
     handle: ({ deps, actor, params }) => getReseller(deps, actor, params.resellerId as string),
   }),
   route({
@@ -62,6 +64,7 @@ export const operatorRoutes = [
     body: updateResellerSchema,
     example: { limits: { users: 80 }, hardLimits: { users: 100 } },
     status: 200,
+    response: resellerView,
     handle: ({ deps, actor, params, body }) => updateReseller(deps, actor, params.resellerId as string, body),
   }),
   route({
@@ -73,6 +76,7 @@ export const operatorRoutes = [
     summary: 'Lock a reseller: data kept, sign-in refused',
     params: resellerId,
     status: 200,
+    response: resellerView,
     handle: ({ deps, actor, params }) => setResellerLocked(deps, actor, params.resellerId as string, true),
   }),
   route({
@@ -84,6 +88,7 @@ export const operatorRoutes = [
     summary: 'Unlock a reseller',
     params: resellerId,
     status: 200,
+    response: resellerView,
     handle: ({ deps, actor, params }) => setResellerLocked(deps, actor, params.resellerId as string, false),
   }),
 ];

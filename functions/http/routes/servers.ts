@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import {
   assignServers,
   getServer,
@@ -13,6 +14,7 @@ import { HOSTED_USERNAME } from '../../../shared/domain/controlpanel/users';
 import { assignServersSchema, createServerSchema, indexPageSchema, SERVER_ID, updateServerSchema } from '../../../shared/domain/provisioning/servers';
 import { route } from '../route';
 import { idParam } from './common';
+import { indexPageView, savedIndexPageView, serverAssignmentView, serverDetailView, serverView } from '../responses';
 
 const serverIdParam = idParam('serverId', SERVER_ID, 'a server id');
 const resellerIdParam = idParam('resellerId', /^r[a-f0-9]{20}$/, 'a reseller id');
@@ -29,6 +31,7 @@ export const serverRoutes = [
     body: createServerSchema,
     example: { id: 'fra-web-01', name: 'Frankfurt web 01', instanceId: 'mi-0123456789abcdef0', addresses: ['203.0.113.10'], capacity: 500 },
     status: 201,
+    response: serverView,
     handle: ({ deps, actor, body }) => registerServer(deps, actor, body),
   }),
   route({
@@ -38,6 +41,7 @@ export const serverRoutes = [
     tag: 'servers',
     summary: 'List the managed hosting servers with their users count',
     status: 200,
+    response: z.object({ items: z.array(serverView) }),
     handle: ({ deps, actor }) => listServers(deps, actor),
   }),
   route({
@@ -48,6 +52,7 @@ export const serverRoutes = [
     summary: 'View a server and the resellers assigned to it',
     params: serverIdParam,
     status: 200,
+    response: serverDetailView,
     handle: ({ deps, actor, params }) => getServer(deps, actor, params.serverId as string),
   }),
   route({
@@ -60,6 +65,7 @@ export const serverRoutes = [
     body: updateServerSchema,
     example: { capacity: 800, addresses: ['203.0.113.10', '2001:db8::10'] },
     status: 200,
+    response: serverView,
     handle: ({ deps, actor, params, body }) => updateServer(deps, actor, params.serverId as string, body),
   }),
   route({
@@ -70,6 +76,7 @@ export const serverRoutes = [
     summary: 'Re-push every hosted user of a server: each gets a new sequence and becomes pending',
     params: serverIdParam,
     status: 202,
+    response: z.object({ serverId: z.string(), pushed: z.number().int() }),
     handle: ({ deps, actor, params }) => pushServer(deps, actor, params.serverId as string),
   }),
   route({
@@ -80,6 +87,7 @@ export const serverRoutes = [
     summary: "The reseller's servers: assigned ones, or the installation's default server(s) when none are assigned",
     params: resellerIdParam,
     status: 200,
+    response: serverAssignmentView,
     handle: ({ deps, actor, params }) => serversOfReseller(deps, actor, params.resellerId as string),
   }),
   route({
@@ -92,6 +100,7 @@ export const serverRoutes = [
     body: assignServersSchema,
     example: { serverIds: ['local-1'] },
     status: 200,
+    response: serverAssignmentView,
     handle: ({ deps, actor, params, body }) => assignServers(deps, actor, params.resellerId as string, body.serverIds),
   }),
   route({
@@ -102,6 +111,7 @@ export const serverRoutes = [
     summary: 'Re-push one hosted user (any reseller): a new sequence, pending, pushed by the worker',
     params: usernameParam,
     status: 202,
+    response: z.object({ username: z.string(), status: z.literal('pending') }),
     handle: ({ deps, actor, params }) => pushUser(deps, actor, params.username as string),
   }),
   route({
@@ -111,6 +121,7 @@ export const serverRoutes = [
     tag: 'settings',
     summary: "The index page written into each new user's html/index.html (##user## replaced), or null",
     status: 200,
+    response: indexPageView,
     handle: ({ deps, actor }) => getIndexPage(deps, actor),
   }),
   route({
@@ -122,6 +133,7 @@ export const serverRoutes = [
     body: indexPageSchema,
     example: { html: '<html><body><h1>Welcome, ##user##</h1></body></html>' },
     status: 200,
+    response: savedIndexPageView,
     handle: ({ deps, actor, body }) => putIndexPage(deps, actor, body.html),
   }),
 ];

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { createSkin, deleteSkin, getHelpPage, getSkin, listSkins, putHelpPage, updateSkin } from '../../../shared/app/settings/skins';
 import { BUILT_IN_DESIGNS, helpPageSchema, skinColorsSchema, skinNameSchema } from '../../../shared/domain/controlpanel/skins';
 import { reply, route } from '../route';
+import { helpPageView, skinDetailView, skinView, skinsView } from '../responses';
 import { createSkinFromArchive } from '../../../shared/app/settings/skin-archive';
 
 /** A zip with only colors.json {"link":"#0b4f6c"} (stored), for the OpenAPI example and the tenancy test. */
@@ -18,6 +19,7 @@ export const settingsRoutes = [
     tag: 'settings',
     summary: 'The built-in designs and your custom skins',
     status: 200,
+    response: skinsView,
     handle: ({ deps, actor }) => listSkins(deps, actor),
   }),
   route({
@@ -29,6 +31,7 @@ export const settingsRoutes = [
     body: z.strictObject({ name: skinNameSchema, from: z.string().min(1).max(40) }),
     example: { name: 'acme-blue', from: 'ocean' },
     status: 201,
+    response: skinView,
     handle: ({ deps, actor, body }) => createSkin(deps, actor, body),
   }),
   route({
@@ -45,6 +48,7 @@ export const settingsRoutes = [
     }),
     example: { name: 'acme-archive', archive: EXAMPLE_SKIN_ARCHIVE },
     status: 201,
+    response: skinView,
     handle: ({ deps, actor, body }) => createSkinFromArchive(deps, actor, body),
   }),
   route({
@@ -55,6 +59,7 @@ export const settingsRoutes = [
     summary: 'A skin with its colors and logo (base64 GIF)',
     params: skinParam,
     status: 200,
+    response: skinDetailView,
     handle: ({ deps, actor, params }) => getSkin(deps, actor, params.skinName as string),
   }),
   route({
@@ -67,6 +72,7 @@ export const settingsRoutes = [
     body: z.strictObject({ colors: skinColorsSchema.optional(), logoGif: z.string().max(100_000).nullable().optional() }),
     example: { colors: { menuBackground: '#0b4f6c', highlight: '#bfe6f5' } },
     status: 200,
+    response: skinView,
     handle: ({ deps, actor, params, body }) => updateSkin(deps, actor, params.skinName as string, body),
   }),
   route({
@@ -77,6 +83,7 @@ export const settingsRoutes = [
     summary: 'Delete a skin (not the one that is your default design)',
     params: skinParam,
     status: 204,
+    response: null,
     handle: async ({ deps, actor, params }) => {
       await deleteSkin(deps, actor, params.skinName as string);
       return reply(204);
@@ -89,6 +96,7 @@ export const settingsRoutes = [
     tag: 'settings',
     summary: "The help page shown in your users' interface (HTML)",
     status: 200,
+    response: helpPageView,
     handle: ({ deps, actor }) => getHelpPage(deps, actor),
   }),
   route({
@@ -100,6 +108,7 @@ export const settingsRoutes = [
     body: helpPageSchema,
     example: { html: '<p>Support: <a href="mailto:help@acme.example">help@acme.example</a></p>' },
     status: 200,
+    response: helpPageView,
     handle: ({ deps, actor, body }) => putHelpPage(deps, actor, body),
   }),
 ];

@@ -3,6 +3,7 @@ import { createSelfSigned, deleteCertificate, getCertificate, listSslUsers, uplo
 import { reply, route } from '../route';
 import { pageQuery } from './common';
 import { usernameParam } from './users';
+import { certificateView, installedCertificateView, sslUsersView } from '../responses';
 
 const pemText = (what: string) => z.string({ error: `must be a PEM ${what}` }).min(1, { error: 'is required' }).max(20_000);
 const text = (max: number) => z.string().trim().min(1, { error: 'is required' }).max(max);
@@ -16,6 +17,7 @@ export const sslRoutes = [
     summary: 'Users who have an exclusive IP address, with their own certificate if any',
     query: pageQuery,
     status: 200,
+    response: sslUsersView,
     handle: ({ deps, actor, query }) => listSslUsers(deps, actor, query),
   }),
   route({
@@ -28,6 +30,7 @@ export const sslRoutes = [
     body: z.strictObject({ privateKey: pemText('private key'), certificate: pemText('certificate') }),
     example: { privateKey: '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----', certificate: '-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----' },
     status: 200,
+    response: installedCertificateView,
     handle: ({ deps, actor, params, body }) => uploadCertificate(deps, actor, params.username as string, body),
   }),
   route({
@@ -49,6 +52,7 @@ export const sslRoutes = [
     }),
     example: { country: 'DE', city: 'Berlin', organization: 'Doe Ltd', days: 365 },
     status: 201,
+    response: installedCertificateView,
     handle: ({ deps, actor, params, body }) => createSelfSigned(deps, actor, params.username as string, body),
   }),
   route({
@@ -59,6 +63,7 @@ export const sslRoutes = [
     summary: "The user's own certificate (PEM) with subject and expiry; never the private key",
     params: usernameParam,
     status: 200,
+    response: certificateView,
     handle: ({ deps, actor, params }) => getCertificate(deps, actor, params.username as string),
   }),
   route({
@@ -69,6 +74,7 @@ export const sslRoutes = [
     summary: "Delete the user's own certificate and key",
     params: usernameParam,
     status: 204,
+    response: null,
     handle: async ({ deps, actor, params }) => {
       await deleteCertificate(deps, actor, params.username as string);
       return reply(204);

@@ -4,6 +4,7 @@ import { route } from '../route';
 import { csvReply, toCsv, wantsCsv } from '../csv';
 import { pageQuery } from './common';
 import { usernameParam } from './users';
+import { statsTrafficView, statsUsersView, userStatsView } from '../responses';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'must be a month YYYY-MM' }).optional();
 const monthQuery = z.strictObject({ month });
@@ -21,6 +22,8 @@ export const statsRoutes = [
       month,
     }),
     status: 200,
+    response: statsUsersView,
+    csv: true,
     handle: async ({ deps, actor, query, event }) => {
       const out = await userStats(deps, actor, {
         search: query.search || undefined,
@@ -58,6 +61,8 @@ export const statsRoutes = [
     summary: 'Traffic: web and FTP traffic of each day of the month (deleted users included), the monthly summary and the two preceding months. Accept: text/csv answers CSV (a period column: the days, then the months)',
     query: monthQuery,
     status: 200,
+    response: statsTrafficView,
+    csv: true,
     handle: async ({ deps, actor, query, event }) => {
       const out = await resellerTraffic(deps, actor, { month: query.month });
       if (!wantsCsv(event.headers)) return out;
@@ -85,6 +90,8 @@ export const statsRoutes = [
     params: usernameParam,
     query: monthQuery,
     status: 200,
+    response: userStatsView,
+    csv: true,
     handle: async ({ deps, actor, params, query, event }) => {
       const out = await userDailyStats(deps, actor, params.username as string, { month: query.month });
       if (!wantsCsv(event.headers)) return out;

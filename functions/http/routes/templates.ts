@@ -16,6 +16,7 @@ import { registrationEmailSchema, templateInputSchema, templateReplaceSchema } f
 import { freeFieldLabelsSchema } from '../../../shared/domain/controlpanel/users';
 import { reply, route } from '../route';
 import { idParam, pageQuery } from './common';
+import { page, personalFieldsView, registrationEmailView, templateView } from '../responses';
 
 export const templateIdParam = idParam('templateId', /^t[a-f0-9]{20}$/, 'a template id');
 
@@ -39,6 +40,7 @@ export const templateRoutes = [
     body: templateInputSchema,
     example: templateExample,
     status: 201,
+    response: templateView,
     handle: ({ deps, actor, body }) => createTemplate(deps, actor, body),
   }),
   route({
@@ -49,6 +51,7 @@ export const templateRoutes = [
     summary: 'List templates',
     query: pageQuery,
     status: 200,
+    response: page(templateView),
     handle: ({ deps, actor, query }) => listTemplates(deps, actor, query),
   }),
   route({
@@ -59,6 +62,7 @@ export const templateRoutes = [
     summary: 'View a template',
     params: templateIdParam,
     status: 200,
+    response: templateView,
     handle: ({ deps, actor, params }) => getTemplate(deps, actor, params.templateId as string),
   }),
   route({
@@ -71,6 +75,7 @@ export const templateRoutes = [
     body: templateReplaceSchema,
     example: { ...templateExample, limits: fullLimits(templateExample.limits) },
     status: 200,
+    response: templateView,
     handle: ({ deps, actor, params, body }) => replaceTemplate(deps, actor, params.templateId as string, body),
   }),
   route({
@@ -81,6 +86,7 @@ export const templateRoutes = [
     summary: 'Delete a template; users created from it keep their settings',
     params: templateIdParam,
     status: 204,
+    response: null,
     handle: async ({ deps, actor, params }) => {
       await deleteTemplate(deps, actor, params.templateId as string);
       return reply(204);
@@ -94,6 +100,7 @@ export const templateRoutes = [
     summary: "The template's registration e-mail (the default text until one is set) and the tags it may use",
     params: templateIdParam,
     status: 200,
+    response: registrationEmailView,
     handle: ({ deps, actor, params }) => getTemplateEmail(deps, actor, params.templateId as string),
   }),
   route({
@@ -106,6 +113,7 @@ export const templateRoutes = [
     body: registrationEmailSchema,
     example: emailExample,
     status: 200,
+    response: registrationEmailView,
     handle: ({ deps, actor, params, body }) => putTemplateEmail(deps, actor, params.templateId as string, body),
   }),
   route({
@@ -115,6 +123,7 @@ export const templateRoutes = [
     tag: 'templates',
     summary: 'The registration e-mail for users without a template ("No template / individual setting")',
     status: 200,
+    response: registrationEmailView,
     handle: ({ deps, actor }) => getDefaultEmail(deps, actor),
   }),
   route({
@@ -126,6 +135,7 @@ export const templateRoutes = [
     body: registrationEmailSchema,
     example: emailExample,
     status: 200,
+    response: registrationEmailView,
     handle: ({ deps, actor, body }) => putDefaultEmail(deps, actor, body),
   }),
   route({
@@ -135,6 +145,7 @@ export const templateRoutes = [
     tag: 'users',
     summary: 'Labels of the three definable personal fields (free1, free2, free3)',
     status: 200,
+    response: personalFieldsView,
     handle: ({ deps, actor }) => getFreeFieldLabels(deps, actor),
   }),
   route({
@@ -146,6 +157,7 @@ export const templateRoutes = [
     body: freeFieldLabelsSchema,
     example: { free1: 'Customer number', free2: 'Contract', free3: 'Notes' },
     status: 200,
+    response: personalFieldsView,
     handle: ({ deps, actor, body }) => putFreeFieldLabels(deps, actor, body),
   }),
 ];

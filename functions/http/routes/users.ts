@@ -15,6 +15,7 @@ import { changeUserSchema, createUserSchema, HOSTED_USERNAME, USER_STATUSES } fr
 import { passwordSchema } from '../../../shared/domain/password';
 import { reply, route } from '../route';
 import { idParam, pageQuery } from './common';
+import { changedUserView, dryRunUserView, circularView, createdUserView, page, poolIpView, userPasswordView, userSummaryView, userView } from '../responses';
 
 export const usernameParam = idParam('username', HOSTED_USERNAME, 'a hosted username (web<N>)');
 
@@ -45,10 +46,12 @@ export const userRoutes = [
     body: createUserSchema,
     example: createExample,
     status: 201,
+    response: createdUserView,
+    otherResponses: { 200: { description: 'dry run: what would be created, nothing written', schema: dryRunUserView } },
     handle: async ({ deps, actor, query, body }) => {
       const dryRun = query.dryRun === 'true';
       const out = await createUser(deps, actor, body, dryRun);
-      return dryRun ? reply(200, out) : out;
+      return out.wouldCreate !== undefined ? reply(200, out) : out;
     },
   }),
   route({
@@ -63,6 +66,7 @@ export const userRoutes = [
       domain: z.string().max(253, { error: 'is too long' }).optional(),
     }),
     status: 200,
+    response: page(userSummaryView),
     handle: ({ deps, actor, query }) => listUsers(deps, actor, query),
   }),
   route({
@@ -73,6 +77,7 @@ export const userRoutes = [
     summary: 'View a user',
     params: usernameParam,
     status: 200,
+    response: userView,
     handle: ({ deps, actor, params }) => getUser(deps, actor, params.username as string),
   }),
   route({
@@ -85,6 +90,7 @@ export const userRoutes = [
     body: changeUserSchema,
     example: { personal: { phone: '+49 30 1234567' }, services: { webalizer: true } },
     status: 200,
+    response: changedUserView,
     handle: ({ deps, actor, params, body }) => patchUser(deps, actor, params.username as string, body),
   }),
   route({
@@ -95,6 +101,7 @@ export const userRoutes = [
     summary: 'Delete a user: the allocation, domains and IP are given back',
     params: usernameParam,
     status: 204,
+    response: null,
     handle: async ({ deps, actor, params }) => {
       await deleteUser(deps, actor, params.username as string);
       return reply(204);
@@ -108,6 +115,7 @@ export const userRoutes = [
     summary: 'Lock a user: every piece of data is kept',
     params: usernameParam,
     status: 200,
+    response: changedUserView,
     handle: ({ deps, actor, params }) => setUserLocked(deps, actor, params.username as string, true),
   }),
   route({
@@ -118,6 +126,7 @@ export const userRoutes = [
     summary: 'Unlock a user',
     params: usernameParam,
     status: 200,
+    response: changedUserView,
     handle: ({ deps, actor, params }) => setUserLocked(deps, actor, params.username as string, false),
   }),
   route({
@@ -130,6 +139,7 @@ export const userRoutes = [
     body: z.strictObject({ templateId: z.string().regex(/^t[a-f0-9]{20}$/, { error: 'must be a template id' }) }),
     example: { templateId: 't0123456789abcdef0123' },
     status: 200,
+    response: changedUserView,
     handle: ({ deps, actor, params, body }) => applyTemplate(deps, actor, params.username as string, body.templateId),
   }),
   route({
@@ -142,6 +152,7 @@ export const userRoutes = [
     body: z.strictObject({ password: passwordSchema.optional() }),
     example: { password: 'a-new-long-password' },
     status: 200,
+    response: userPasswordView,
     handle: ({ deps, actor, params, body }) => setUserPassword(deps, actor, params.username as string, body.password),
   }),
   route({
@@ -152,6 +163,7 @@ export const userRoutes = [
     summary: 'Your pool of exclusive IP addresses and whom each is assigned to',
     query: pageQuery,
     status: 200,
+    response: page(poolIpView),
     handle: ({ deps, actor, query }) => listOwnIps(deps, actor, query),
   }),
   route({
@@ -167,6 +179,7 @@ export const userRoutes = [
     }),
     example: { subject: 'Maintenance on Sunday', text: 'Dear ##firstName##, ...', exclude: ['web1'] },
     status: 200,
+    response: circularView,
     handle: ({ deps, actor, body }) => sendCircular(deps, actor, body),
   }),
 ];

@@ -1,0 +1,291 @@
+import * as z from 'zod';
+import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESELLER_LIMIT_NAMES, RESOURCE_NAMES, SERVICE_NAMES } from '../../shared/domain/catalog';
+import { BUILT_IN_DESIGNS, SKIN_COLOR_NAMES } from '../../shared/domain/controlpanel/skins';
+import { PERSONAL_FIELDS, USER_STATUSES } from '../../shared/domain/controlpanel/users';
+import { PROVISIONING_STATUSES } from '../../shared/domain/provisioning/status';
+
+/**
+ * The bodies the API answers with, one schema per shape. Each route's `response` names one of
+ * them; the route type ties it to what the handler returns (a handler that builds another shape
+ * does not type-check), /openapi.json documents it, and the contract test validates every response
+ * the API tests receive against the document. Objects are closed (additionalProperties false in the
+ * document), so a field added to a response without its schema fails the contract test.
+ */
+
+const decimal = z.string().describe('a decimal number as a string, e.g. "12.50"');
+const day = z.string().describe('a day, YYYY-MM-DD');
+const time = z.string().describe('an ISO 8601 time');
+const cursor = z.string().nullable().describe('pass as ?cursor= to get the next page; null on the last page');
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: cursor });
+const recordOf = <K extends readonly [string, ...string[]], V extends z.ZodType>(keys: K, value: V) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, value])) as { [P in K[number]]: V });
+
+export const limitsView = recordOf(RESOURCE_NAMES, z.number().int().describe('-1 unlimited, 0 not available'));
+export const servicesView = z.object({
+  ...(Object.fromEntries(BOOLEAN_SERVICE_NAMES.map((n) => [n, z.boolean()])) as { [K in (typeof BOOLEAN_SERVICE_NAMES)[number]]: z.ZodBoolean }),
+  backup: z.enum(BACKUP_MODES),
+});
+export const exceededView = z.object({ field: z.string(), used: z.number(), max: z.number() });
+const warnings = z.array(z.string());
+
+// ---- account and resellers
+export const messageView = z.object({
+  id: z.string(),
+  at: time,
+  type: z.enum(['error', 'notice']),
+  text: z.string(),
+  subject: z.record(z.string(), z.string()).optional(),
+});
+export const preferencesView = z.object({ language: z.string(), design: z.string() });
+export const featuresView = z.object({
+  services: z.array(z.enum(SERVICE_NAMES)),
+  resources: z.array(z.enum(RESOURCE_NAMES)),
+  mysqlExternalAccess: z.boolean(),
+  oldSkins: z.boolean(),
+});
+const overview = z.object({ used: z.number(), max: z.number(), hard: z.number(), exceeded: z.boolean() });
+const resellerLimits = z.object(
+  Object.fromEntries(RESELLER_LIMIT_NAMES.map((n) => [n, z.number().int().optional()])) as {
+    [K in (typeof RESELLER_LIMIT_NAMES)[number]]: z.ZodOptional<z.ZodNumber>;
+  },
+);
+export const accountView = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string(),
+  status: z.enum(['active', 'locked']),
+  preferences: preferencesView,
+  features: featuresView,
+  resources: z.record(z.string(), overview),
+  usage: z.object({ trafficGbThisMonth: decimal, storageMbMeasured: decimal }),
+});
+export const resellerView = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string(),
+  status: z.enum(['active', 'locked']),
+  limits: resellerLimits,
+  hardLimits: resellerLimits,
+  features: featuresView,
+  preferences: preferencesView,
+  resources: z.record(z.string(), overview),
+  createdAt: time,
+  updatedAt: time,
+});
+export const createdReseller = z.object({ id: z.string(), username: z.string() });
+export const tokenView = z.object({ token: z.string(), expiresIn: z.number().int().describe('seconds') });
+export const poolIpView = z.object({ ip: z.string(), assignedTo: z.string().nullable() });
+
+// ---- templates
+export const templateView = z.object({
+  id: z.string(),
+  name: z.string(),
+  limits: limitsView,
+  services: servicesView,
+  warnings: warnings.optional(),
+  createdAt: time,
+  updatedAt: time,
+});
+export const registrationEmailView = z.object({ isDefault: z.boolean(), tags: z.array(z.string()), subject: z.string(), text: z.string() });
+export const personalFieldsView = z.object({ labels: z.record(z.string(), z.string()) });
+
+// ---- users
+const personalView = z.object({
+  ...(Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, z.string().optional()])) as { [K in (typeof PERSONAL_FIELDS)[number]]: z.ZodOptional<z.ZodString> }),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  showOnHomePage: z.array(z.enum(PERSONAL_FIELDS)),
+});
+const domainView = z.object({ name: z.string().describe('ASCII (punycode)'), dns: z.boolean(), dnr: z.boolean() });
+export const certificateSummary = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  notBefore: time,
+  notAfter: time,
+  selfSigned: z.boolean(),
+  fingerprint256: z.string(),
+});
+export const provisioningView = z.object({
+  status: z.enum(PROVISIONING_STATUSES),
+  lastError: z.string().nullable(),
+  attempts: z.number().int(),
+  updatedAt: time.nullable(),
+  nextAttemptAt: time.nullable(),
+  sequence: z.number().int(),
+});
+const userFields = {
+  username: z.string(),
+  status: z.enum(USER_STATUSES),
+  templateId: z.string().nullable(),
+  templateName: z.string().nullable(),
+  limits: limitsView,
+  services: servicesView,
+  frontPage: z.boolean(),
+  mysqlExternalAccess: z.boolean(),
+  personal: personalView,
+  domains: z.array(domainView),
+  ip: z.string().nullable(),
+  ssl: certificateSummary.nullable(),
+  language: z.string(),
+  design: z.string(),
+  serverId: z.string().nullable().optional(),
+  version: z.number().int(),
+  createdAt: time,
+  updatedAt: time,
+};
+export const userView = z.object({ ...userFields, provisioning: provisioningView });
+export const changedUserView = z.object({ ...userFields, warnings, exceeded: z.array(exceededView) });
+export const createdUserView = z.object({
+  ...userFields,
+  provisioning: provisioningView,
+  warnings,
+  exceeded: z.array(exceededView),
+  password: z.string().optional().describe('the generated password, returned once'),
+  emailSent: z.boolean().optional(),
+});
+export const dryRunUserView = z.object({
+  dryRun: z.boolean(),
+  wouldCreate: z.object({
+    ...userFields,
+    username: z.null(),
+    templateId: z.string().nullable(),
+  }),
+  exceeded: z.array(exceededView),
+  warnings,
+});
+export const userSummaryView = z.object({
+  username: z.string(),
+  status: z.enum(USER_STATUSES),
+  name: z.string(),
+  email: z.string(),
+  domains: z.array(z.string()),
+  ip: z.string().nullable(),
+  frontPage: z.boolean(),
+  mysqlDatabases: z.number().int(),
+  mysqlExternalAccess: z.boolean(),
+  templateName: z.string().nullable(),
+  createdAt: time,
+  provisioning: provisioningView,
+});
+export const userPasswordView = z.object({ username: z.string(), password: z.string().optional().describe('the generated password, returned once') });
+export const circularView = z.object({ sent: z.number().int(), recipients: z.array(z.string()), excluded: z.array(z.string()), failed: z.array(z.string()) });
+
+// ---- SSL
+export const sslUsersView = page(z.object({ username: z.string(), ip: z.string(), ssl: certificateSummary.nullable(), sslService: z.boolean() }));
+export const installedCertificateView = certificateSummary.extend({ username: z.string(), ip: z.string().nullable() });
+export const certificateView = certificateSummary.extend({ username: z.string(), certificate: z.string().describe('PEM') });
+
+// ---- billing
+const resourcePrices = z.object({
+  kind: z.enum(['count', 'flow', 'level']),
+  free: decimal,
+  setup: decimal,
+  recurrent: decimal.describe('per unit per month'),
+  usage: decimal.describe('per unit over the allowance'),
+  periodPrices: z.record(z.string(), decimal).optional().describe('whole-period price per unit by period length in months'),
+  max: decimal.optional(),
+});
+export const planView = z.object({
+  name: z.string(),
+  resources: z.record(z.string(), resourcePrices.extend({ included: z.boolean(), activeByDefault: z.boolean() })),
+  trialDays: z.number().int(),
+  creditLimit: decimal,
+  moneyBackDays: z.number().int(),
+  defaultIpType: z.enum(['shared', 'dedicated']),
+  billingPeriods: z.array(z.number().int()),
+});
+export const storedPlanView = z.object({
+  templateId: z.string(),
+  plan: planView,
+  pricesToday: z.record(z.string(), resourcePrices),
+  priceChanges: z.array(
+    z.object({
+      date: day,
+      prices: z.record(z.string(), z.object({ free: decimal.optional(), setup: decimal.optional(), recurrent: decimal.optional(), usage: decimal.optional() })),
+    }),
+  ),
+  version: z.number().int(),
+  updatedAt: time,
+});
+export const billingAccountView = z.object({
+  templateId: z.string(),
+  status: z.enum(['new', 'trial', 'active', 'suspended', 'closed']),
+  periodMonths: z.number().int(),
+  period: z.object({ start: day, end: day }).nullable(),
+  trialEnd: day.nullable(),
+  balance: decimal,
+  creditLimit: decimal.nullable(),
+  holding: z.record(z.string(), decimal),
+  processedThrough: day,
+});
+const ledgerLine = z.object({
+  id: z.string(),
+  date: day,
+  resource: z.string(),
+  type: z.enum(['setup', 'recurrent', 'usage', 'refund', 'payment', 'adjustment']),
+  quantity: decimal,
+  amount: decimal,
+  note: z.string().optional(),
+  pending: z.boolean().optional().describe("the open day's lines, not yet final"),
+});
+export const ledgerView = z.object({ lines: z.array(ledgerLine), nextCursor: cursor });
+export const previewView = z.object({ date: day.nullable(), lines: z.array(ledgerLine.omit({ note: true, pending: true })), total: decimal });
+
+// ---- servers and settings
+export const serverView = z.object({
+  id: z.string(),
+  name: z.string(),
+  instanceId: z.string().nullable(),
+  addresses: z.array(z.string()),
+  capacity: z.number().int(),
+  users: z.number().int(),
+  isDefault: z.boolean(),
+  createdAt: time,
+  updatedAt: time,
+});
+export const serverDetailView = serverView.extend({ resellers: z.array(z.string()) });
+export const serverAssignmentView = z.object({ resellerId: z.string(), serverIds: z.array(z.string()), rule: z.enum(['assigned', 'default']).optional() });
+export const indexPageView = z.object({ html: z.string().nullable() });
+export const savedIndexPageView = z.object({ html: z.string().nullable(), usersPushed: z.number().int() });
+const skinColors = recordOf(SKIN_COLOR_NAMES, z.string());
+export const skinView = z.object({ name: z.string(), basedOn: z.string(), colors: skinColors, hasLogo: z.boolean(), updatedAt: time });
+export const skinDetailView = skinView.extend({ logoGif: z.string().nullable().describe('logo.gif, base64') });
+export const skinsView = z.object({ builtIn: z.array(z.enum(BUILT_IN_DESIGNS)), items: z.array(skinView) });
+export const helpPageView = z.object({ html: z.string() });
+
+// ---- stats
+const traffic = { totalGb: decimal, webBytes: z.number(), ftpBytes: z.number(), totalBytes: z.number() };
+export const statsUsersView = z.object({
+  month: z.string(),
+  users: z.array(
+    z.object({
+      username: z.string(),
+      status: z.enum(USER_STATUSES),
+      name: z.string(),
+      month: z.string(),
+      storage: z.object({ usedKb: z.number(), usedMb: decimal, limitMb: z.number(), measuredOn: day.nullable(), exceeded: z.boolean() }),
+      traffic: z.object({ limitGb: z.number(), exceeded: z.boolean(), ...traffic }),
+      exceeded: z.boolean(),
+    }),
+  ),
+  nextCursor: cursor,
+});
+export const statsTrafficView = z.object({
+  month: z.string(),
+  days: z.array(z.object({ ...traffic, day })),
+  summary: z.object({ ...traffic, month: z.string() }),
+  previousMonths: z.array(z.object({ ...traffic, month: z.string() })),
+});
+export const userStatsView = z.object({
+  username: z.string(),
+  month: z.string(),
+  deleted: z.boolean(),
+  limits: z.object({ storageMb: z.number(), trafficGb: z.number() }).nullable(),
+  days: z.array(z.object({ ...traffic, diskKb: z.number().nullable(), day })),
+  summary: z.object({ ...traffic, trafficExceeded: z.boolean(), diskKb: z.number().nullable(), diskMeasuredOn: day.nullable(), storageExceeded: z.boolean() }),
+});
+
+/** GET /openapi.json: an OpenAPI 3.1 document (its own schema is OpenAPI's). */
+export const openApiDocumentView = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
