@@ -41,6 +41,7 @@ import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
 import { BackgroundWork } from './background-work';
+import { WebConsole } from './console';
 import { QUEUES, type QueueSpec } from '../queues-manifest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -396,6 +397,9 @@ export class ResellerPanelStack extends Stack {
 
     // ---------------------------------------------------------------- outputs
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+    // The web console (S3 + CloudFront), which also reaches the API through its own origin.
+    const webConsole = new WebConsole(this, 'Console', { httpApi: this.httpApi, apiPaths: ROUTES.map((r) => r.path), distDir: path.join(REPO_ROOT, 'web', 'dist') });
+    new CfnOutput(this, 'ConsoleUrl', { value: webConsole.url });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
