@@ -30,7 +30,7 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, tableName: string
       ExpressionAttributeValues: q.prefix !== undefined ? { ':pk': q.partition, ':prefix': q.prefix } : { ':pk': q.partition },
       ScanIndexForward: !q.newestFirst,
       Limit: q.page.limit,
-      ExclusiveStartKey: decodeCursor(q.page.cursor, pk, q.partition),
+      ExclusiveStartKey: decodeCursor(q.page.cursor, pk, q.partition, q.prefix),
     }),
   );
   return { items: (out.Items ?? []).map(q.map), nextCursor: encodeCursor(out.LastEvaluatedKey) };

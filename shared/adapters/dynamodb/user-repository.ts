@@ -434,7 +434,7 @@ export class DynamoUserRepository implements UserRepository {
         ExpressionAttributeNames: prefix ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
         ExpressionAttributeValues: prefix ? { ':pk': partition, ':prefix': prefix } : { ':pk': partition },
         Limit: filter.limit,
-        ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition),
+        ExclusiveStartKey: decodeCursor(filter.cursor, pkName, partition, prefix || undefined),
       }),
     );
     return { items: (out.Items ?? []).map(toUser), nextCursor: encodeCursor(out.LastEvaluatedKey) };
@@ -450,7 +450,7 @@ export class DynamoUserRepository implements UserRepository {
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
         ExpressionAttributeValues: { ':pk': partition, ':prefix': `${keys.userDomainPrefix}${filter.domain}` },
         Limit: filter.limit,
-        ExclusiveStartKey: decodeCursor(filter.cursor, TABLE.partitionKey, partition),
+        ExclusiveStartKey: decodeCursor(filter.cursor, TABLE.partitionKey, partition, `${keys.userDomainPrefix}${filter.domain}`),
       }),
     );
     const usernames = [...new Set((out.Items ?? []).map((i) => String(i.username)))];
