@@ -28,7 +28,7 @@ export class LocalIssuer {
     } catch {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       jwk = { privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
-      await mkdir(dirname(file), { recursive: true });
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
       await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
     }
     return new LocalIssuer(
