@@ -252,7 +252,11 @@ export const savedIndexPageView = z.object({ html: z.string().nullable(), usersP
 const skinColors = recordOf(SKIN_COLOR_NAMES, z.string());
 export const skinView = z.object({ name: z.string(), basedOn: z.string(), colors: skinColors, hasLogo: z.boolean(), updatedAt: time });
 export const skinDetailView = skinView.extend({ logoGif: z.string().nullable().describe('logo.gif, base64') });
-export const skinsView = z.object({ builtIn: z.array(z.enum(BUILT_IN_DESIGNS)), items: z.array(skinView) });
+export const skinsView = z.object({
+  builtIn: z.array(z.enum(BUILT_IN_DESIGNS)),
+  designs: z.array(z.object({ name: z.enum(BUILT_IN_DESIGNS), colors: skinColors })).describe('the built-in designs with their colours'),
+  items: z.array(skinView),
+});
 export const helpPageView = z.object({ html: z.string() });
 
 // ---- stats
