@@ -70,6 +70,8 @@ async function main() {
     if (cp) results.push(...(await cp.runControlPanelBench({ url, deps, operatorToken: op })));
     const close = await optional('billing-close');
     if (close) results.push(...(await close.runBillingCloseBench({ url, deps, operatorToken: op })));
+    const push = await optional('provisioning-push');
+    if (push) results.push(...(await push.runProvisioningPushBench({ deps, dataDir })));
     const billing = await optional('billing-engine');
     if (billing) results.push(await billing.runBillingBench());
     const bundles = await optional('bundles');

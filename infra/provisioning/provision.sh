@@ -180,6 +180,11 @@ sys_chown() { # owner path
   fi
 }
 sys_reload_webserver() {
+  # Inside apply-batch: one reload for the whole batch, after its last user (see do_apply_batch).
+  if [ -n "${PROVISION_RELOAD_MARK:-}" ]; then
+    : >"$PROVISION_RELOAD_MARK" || die "reload mark could not be written"
+    return 0
+  fi
   if [ "$SYSTEM" = real ]; then
     if command -v apachectl >/dev/null 2>&1; then
       apachectl -k graceful >&2 || die "web server could not be reloaded"
@@ -188,6 +193,18 @@ sys_reload_webserver() {
     fi
   else
     sys_run reload-webserver
+  fi
+}
+# The reload of apply-batch, once for the batch: answers its status instead of ending the script.
+sys_reload_webserver_now() {
+  if [ "$SYSTEM" = real ]; then
+    if command -v apachectl >/dev/null 2>&1; then
+      apachectl -k graceful >&2
+    elif command -v systemctl >/dev/null 2>&1; then
+      systemctl reload apache2 >&2 || systemctl reload httpd >&2
+    fi
+  else
+    mkdir -p "$R/var/log/reseller-panel" && printf '%s\n' reload-webserver >>"$SYSLOG"
   fi
 }
 
@@ -301,18 +318,44 @@ do_report() {
 # apply-batch: this script again, once per state (each run validates, locks and converges its own
 # user exactly as "apply" does), so one command carries many users and a failure stays on its line.
 do_apply_batch() {
-  local item=0 s out line code
+  local item=0 s line code tmp running=0 i
+  local jobs=${PROVISION_BATCH_JOBS:-4}
   [ "$HAVE_STATES" = 1 ] || die "missing --states-b64" 2
   [[ $STATES_B64 =~ ^[A-Za-z0-9+/=\ ]*$ ]] || die "invalid state: states must be base64 separated by spaces" 2
+  [[ $jobs =~ ^[1-9][0-9]?$ ]] || jobs=4
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/reseller-panel-batch.XXXXXX") || die "temporary directory could not be created"
+  # Users run a few at a time (each holds its own user's lock); the web server is reloaded once.
   set -f
   for s in $STATES_B64; do
-    out=$(bash "$0" apply --root "${R:-/}" --state-b64 "$s" --system "$SYSTEM" 2>/dev/null)
-    code=$?
-    line=$(printf '%s\n' "$out" | grep '^{.*}$' | tail -n 1)
-    [ -n "$line" ] || line=null
-    printf '{"item":%d,"exit":%d,"result":%s}\n' "$item" "$code" "$line"
+    (
+      PROVISION_RELOAD_MARK="$tmp/reload" bash "$0" apply --root "${R:-/}" --state-b64 "$s" --system "$SYSTEM" >"$tmp/$item.out" 2>/dev/null
+      printf '%s\n' "$?" >"$tmp/$item.exit"
+    ) &
     item=$((item + 1))
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait -n 2>/dev/null || wait; running=$((running - 1)); fi
   done
+  set +f
+  wait
+  if [ -e "$tmp/reload" ]; then
+    if sys_reload_webserver_now 2>/dev/null; then reloaded=1; else reloaded=0; fi
+  else
+    reloaded=""
+  fi
+  i=0
+  while [ "$i" -lt "$item" ]; do
+    code=$(cat "$tmp/$i.exit" 2>/dev/null || echo 1)
+    line=$(grep '^{.*}$' "$tmp/$i.out" 2>/dev/null | tail -n 1)
+    [ -n "$line" ] || line=null
+    # A user whose site changed is converged only once the web server has reloaded.
+    if [ "$reloaded" = 0 ] && [ "$code" = 0 ] && printf '%s' "$line" | grep -q '"system reload-webserver"'; then
+      line='{"ok":false,"error":"web server could not be reloaded"}'
+      code=1
+    fi
+    printf '{"item":%d,"exit":%d,"result":%s}\n' "$i" "$code" "$line"
+    i=$((i + 1))
+  done
+  rm -rf "$tmp"
   printf '{"ok":true,"items":%d}\n' "$item"
   exit 0
 }

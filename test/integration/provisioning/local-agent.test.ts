@@ -100,6 +100,9 @@ describe('LocalAgentProvisioner.applyBatch', () => {
     expect(out[1]).toMatchObject({ ok: false, error: expect.stringContaining('/var/www/web5/cgi-bin') });
     expect(existsSync(path.join(root, 'var/www/web4/cgi-bin'))).toBe(true);
     expect(existsSync(path.join(root, 'var/www/web6/cgi-bin'))).toBe(true);
+    // One web-server reload for the whole batch, not one per user.
+    const reloads = readFileSync(path.join(root, 'var/log/reseller-panel/system.log'), 'utf8').split('\n').filter((l) => l === 'reload-webserver');
+    expect(reloads).toHaveLength(1);
     // Again: nothing to do for the two, and an older sequence is stale.
     const again = await agent.applyBatch('local-1', [states[0]!, { ...states[2]!, sequence: 1 }]);
     expect(again).toMatchObject([{ ok: true, changed: [] }, { ok: true, stale: true }]);
