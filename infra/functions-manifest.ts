@@ -76,11 +76,21 @@ const HTTP_FUNCTIONS: FunctionSpec[] = Object.entries(HTTP_LAMBDAS).map(([name, 
   memoryMb: 1024,
   timeoutSeconds: 29,
   needs: group.needs,
+  ...('sends' in group ? { sends: group.sends } : {}),
   api: name === DEFAULT_LAMBDA ? 'proxy' : 'routes',
 }));
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...HTTP_FUNCTIONS,
+  {
+    name: 'provisioning-fanout',
+    entry: 'functions/jobs/provisioning-fanout.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    needs: ['table:read', 'table:write'],
+    sends: ['provisioning-fanout'],
+  },
   // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
   // yesterday's usage must be fed before the accounts move on to today.
   {

@@ -33,6 +33,16 @@ export interface QueueSpec {
 export const QUEUES: readonly QueueSpec[] = [
   // e.g. { name: 'billing', consumer: 'billing-worker', batchSize: 4, visibilityTimeoutSeconds: 720,
   //        maxReceives: 4, maxConcurrency: 50, maxAgeSeconds: 1800, description: '...' }
+  {
+    name: 'provisioning-fanout',
+    consumer: 'provisioning-fanout',
+    batchSize: 5,
+    visibilityTimeoutSeconds: 360,
+    maxReceives: 5,
+    maxConcurrency: 5,
+    maxAgeSeconds: 900,
+    description: 'Server re-pushes and index-page changes: plan the users, then mark them pending a hundred at a time',
+  },
 ];
 
 export function queueSpec(name: string): QueueSpec {

@@ -13,7 +13,7 @@ import type { FunctionNeed } from '../../infra/functions-manifest';
  */
 export const HTTP_LAMBDAS = {
   /** Account, templates, settings, stats, health and every tag not listed below. */
-  api: { tags: [], needs: ['table:read', 'table:write'] },
+  api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
   /** Sign-in, passwords, creating and locking logins: the Cognito client and jose. */
   identity: { tags: ['auth'], needs: ['table:read', 'table:write', 'cognito:admin'] },
   /** Hosted users and their SSL: the SES client (registration e-mails, circulars) and KMS (private keys). */
@@ -21,10 +21,10 @@ export const HTTP_LAMBDAS = {
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */
   billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
   /** The operator's resellers, IP pools and hosting servers. */
-  operator: { tags: ['operator', 'servers'], needs: ['table:read', 'table:write'] },
+  operator: { tags: ['operator', 'servers'], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
   /** GET /openapi.json: the whole route table's schemas, and no AWS client at all. */
   docs: { tags: [], needs: [] },
-} as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[] }>;
+} as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[]; sends?: readonly string[] }>;
 
 export type HttpLambda = keyof typeof HTTP_LAMBDAS;
 export const DEFAULT_LAMBDA: HttpLambda = 'api';

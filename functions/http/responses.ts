@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { runSchema } from '../../shared/app/runs/runs';
 import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESELLER_LIMIT_NAMES, RESOURCE_NAMES, SERVICE_NAMES } from '../../shared/domain/catalog';
 import { BUILT_IN_DESIGNS, SKIN_COLOR_NAMES } from '../../shared/domain/controlpanel/skins';
 import { PERSONAL_FIELDS, USER_STATUSES } from '../../shared/domain/controlpanel/users';
@@ -247,8 +248,9 @@ export const serverView = z.object({
 });
 export const serverDetailView = serverView.extend({ resellers: z.array(z.string()) });
 export const serverAssignmentView = z.object({ resellerId: z.string(), serverIds: z.array(z.string()), rule: z.enum(['assigned', 'default']).optional() });
-export const indexPageView = z.object({ html: z.string().nullable() });
-export const savedIndexPageView = z.object({ html: z.string().nullable(), usersPushed: z.number().int() });
+/** The page and the run of its last push to every user (shared/app/provisioning/fanout.ts). */
+export const indexPageView = z.object({ html: z.string().nullable(), push: runSchema.nullable() });
+export const savedIndexPageView = z.object({ html: z.string().nullable(), push: runSchema });
 const skinColors = recordOf(SKIN_COLOR_NAMES, z.string());
 export const skinView = z.object({ name: z.string(), basedOn: z.string(), colors: skinColors, hasLogo: z.boolean(), updatedAt: time });
 export const skinDetailView = skinView.extend({ logoGif: z.string().nullable().describe('logo.gif, base64') });

@@ -53,5 +53,8 @@ export interface ProvisioningRepository {
 /** The reseller's settings that provisioning uses. */
 export interface ProvisioningSettings {
   getIndexPage(resellerId: string): Promise<string | null>;
-  putIndexPage(resellerId: string, html: string | null, at: string): Promise<void>;
+  /** Stores the page; `pushRunId` names the run that pushes it to every user (GET shows its progress). */
+  putIndexPage(resellerId: string, html: string | null, at: string, pushRunId?: string): Promise<void>;
+  /** The run of the last index-page push, or null. */
+  indexPagePushRun(resellerId: string): Promise<string | null>;
 }

@@ -49,7 +49,8 @@ describe('provisioning through the local server (the local agent runs provision.
   it("the reseller's index page is written as html/index.html with ##user## replaced", async () => {
     const owner = await newReseller();
     const put = await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>Welcome ##user##</h1>' } });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(202);
+    expect(put.body.push).toMatchObject({ id: expect.stringMatching(/^index-page-/), kind: 'index-page' });
     expect((await api('GET', '/settings/index-page', { token: owner.token })).body.html).toBe('<h1>Welcome ##user##</h1>');
     const user = await newUser(owner);
     await applied(owner, user.username);
@@ -76,7 +77,13 @@ describe('provisioning through the local server (the local agent runs provision.
     writeFileSync(page(own.username), 'my own page');
 
     const put = await api('PUT', '/settings/index-page', { token: owner.token, body: { html: '<h1>Welcome ##user##</h1>' } });
-    expect(put.status).toBeLessThan(300);
+    expect(put.status).toBe(202);
+    // The request only starts the run: its progress is read back, and it covers both users.
+    const push = await until('the index-page run finished', async () => {
+      const p = (await api('GET', '/settings/index-page', { token: owner.token })).body.push;
+      return p?.id === put.body.push.id && p.status === 'finished' && p;
+    });
+    expect(push).toMatchObject({ planned: 2, done: 2, failed: 0 });
     await until('the fixed page on the server', async () => existsSync(page(follower.username)) &&
       readFileSync(page(follower.username), 'utf8') === `<h1>Welcome ${follower.username}</h1>`);
     await applied(owner, own.username, ownApplied.sequence + 1);
@@ -158,8 +165,16 @@ describe('provisioning through the local server (the local agent runs provision.
     const second = await applied(owner, user.username, first.sequence + 1);
     const all = await api('POST', '/operator/servers/local-1/push', { token: await operator() });
     expect(all.status).toBe(202);
-    expect(all.body.pushed).toBeGreaterThanOrEqual(1);
+    expect(all.body.run).toMatchObject({ id: expect.stringMatching(/^server-push-/), kind: 'server-push', status: expect.any(String) });
+    // The server's users are marked through the work queue: the run's progress says how far.
+    const run = await until('the server-push run finished', async () => {
+      const r = await api('GET', `/operator/runs/${all.body.run.id}`, { token: await operator() });
+      return r.status === 200 && r.body.status === 'finished' && r.body;
+    });
+    expect(run.planned).toBeGreaterThanOrEqual(1);
+    expect(run.done + run.failed).toBe(run.planned);
     await applied(owner, user.username, second.sequence + 1);
+    expect((await api('POST', '/operator/servers/no-such-server/push', { token: await operator() })).status).toBe(404);
     expect((await api('POST', '/operator/users/web999999999/push', { token: await operator() })).status).toBe(404);
   });
 });

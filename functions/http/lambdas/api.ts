@@ -1,4 +1,5 @@
 import { serveGroup } from '../lambda-handler';
+import { sqsQueue } from '../../../shared/adapters/sqs/sqs-work-queue';
 import { accountRoutes } from '../routes/account';
 import { serverRoutes } from '../routes/servers';
 import { settingsRoutes } from '../routes/settings';
@@ -8,4 +9,4 @@ import { templateRoutes } from '../routes/templates';
 import { runRoutes } from '../routes/runs';
 
 /** The default function: account, templates, settings (the index page sits in servers.ts), stats, health, unknown routes. */
-export const { handler, routes } = serveGroup('api', [systemRoutes, accountRoutes, templateRoutes, settingsRoutes, serverRoutes, statsRoutes, runRoutes]);
+export const { handler, routes } = serveGroup('api', [systemRoutes, accountRoutes, templateRoutes, settingsRoutes, serverRoutes, statsRoutes, runRoutes], { queue: sqsQueue });

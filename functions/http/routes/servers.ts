@@ -14,6 +14,7 @@ import { HOSTED_USERNAME } from '../../../shared/domain/controlpanel/users';
 import { assignServersSchema, createServerSchema, indexPageSchema, SERVER_ID, updateServerSchema } from '../../../shared/domain/provisioning/servers';
 import { route } from '../route';
 import { idParam } from './common';
+import { runSchema } from '../../../shared/app/runs/runs';
 import { indexPageView, savedIndexPageView, serverAssignmentView, serverDetailView, serverView } from '../responses';
 
 const serverIdParam = idParam('serverId', SERVER_ID, 'a server id');
@@ -73,10 +74,10 @@ export const serverRoutes = [
     path: '/operator/servers/{serverId}/push',
     access: 'operator',
     tag: 'servers',
-    summary: 'Re-push every hosted user of a server: each gets a new sequence and becomes pending',
+    summary: 'Re-push every hosted user of a server through the work queue: 202 with the run (GET /operator/runs/{runId} shows its progress); each user gets a new sequence and becomes pending',
     params: serverIdParam,
     status: 202,
-    response: z.object({ serverId: z.string(), pushed: z.number().int() }),
+    response: z.object({ serverId: z.string(), run: runSchema }),
     handle: ({ deps, actor, params }) => pushServer(deps, actor, params.serverId as string),
   }),
   route({
@@ -129,10 +130,10 @@ export const serverRoutes = [
     path: '/settings/index-page',
     access: 'reseller',
     tag: 'settings',
-    summary: 'Set (or remove with null) the index page; every user is pushed again (the page is written only where none exists)',
+    summary: 'Set (or remove with null) the index page: 202 with the run that pushes every user again through the work queue (GET shows its progress)',
     body: indexPageSchema,
     example: { html: '<html><body><h1>Welcome, ##user##</h1></body></html>' },
-    status: 200,
+    status: 202,
     response: savedIndexPageView,
     handle: ({ deps, actor, body }) => putIndexPage(deps, actor, body.html),
   }),

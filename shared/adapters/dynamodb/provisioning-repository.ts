@@ -310,15 +310,23 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
     return (out.Item?.html as string | null | undefined) ?? null;
   }
 
-  async putIndexPage(resellerId: string, html: string | null, at: string): Promise<void> {
+  async putIndexPage(resellerId: string, html: string | null, at: string, pushRunId?: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.setting(resellerId, 'index-page'),
-        UpdateExpression: 'SET #type = :type, html = :html, updatedAt = :at',
+        UpdateExpression: `SET #type = :type, html = :html, updatedAt = :at${pushRunId ? ', pushRunId = :run' : ''}`,
         ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':type': 'setting', ':html': html, ':at': at },
+        ExpressionAttributeValues: { ':type': 'setting', ':html': html, ':at': at, ...(pushRunId ? { ':run': pushRunId } : {}) },
       }),
     );
   }
+
+  async indexPagePushRun(resellerId: string): Promise<string | null> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.setting(resellerId, 'index-page'), ProjectionExpression: 'pushRunId' }),
+    );
+    return (out.Item?.pushRunId as string | undefined) ?? null;
+  }
+
 }

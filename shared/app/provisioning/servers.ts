@@ -70,16 +70,5 @@ export async function pushUser(deps: Deps, actor: Principal, username: string) {
   return { username, status: 'pending' as const };
 }
 
-/** Re-push every hosted user placed on a server (and deletes not pushed yet). */
-export async function pushServer(deps: Deps, actor: Principal, serverId: string) {
-  requireOperator(actor);
-  if (!(await deps.servers.get(serverId))) throw new NotFoundError('server not found');
-  const users = await deps.servers.usersOf(serverId);
-  const at = deps.clock.now().toISOString();
-  let pushed = 0;
-  for (let i = 0; i < users.length; i += 20) {
-    const done = await Promise.all(users.slice(i, i + 20).map((u) => deps.provisioning.bump(u.resellerId, u.username, at)));
-    pushed += done.filter(Boolean).length;
-  }
-  return { serverId, pushed };
-}
+/** Re-push every hosted user placed on a server: through the work queue (shared/app/provisioning/fanout.ts). */
+export { startServerPush as pushServer } from './fanout';
