@@ -6,7 +6,7 @@ describe('##tags## are checked wherever they are saved', () => {
   it('the index page takes ##user## and refuses any other tag, naming the field, writing nothing', async () => {
     const r = await newReseller();
     const ok = await api('PUT', '/settings/index-page', { token: r.token, body: { html: '<h1>##user##</h1>' } });
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(202);
     const bad = await api('PUT', '/settings/index-page', { token: r.token, body: { html: '<h1>##username## ##user##</h1>' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields.html).toMatch(/unknown tag ##username##; known: ##user##/);

@@ -1,12 +1,14 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/functions-manifest';
+import { QUEUES } from '../../infra/queues-manifest';
 import { buildStack } from './support';
 
 /** A manifest with the real API function plus two scheduled jobs, as later issues will add them. */
 const FIXTURE: readonly FunctionSpec[] = [
   // The real API function plus two made-up jobs: the counts below are the fixture's, not the product's.
-  ...FUNCTIONS.filter((f) => f.api === 'proxy'),
+  // The proxy function sends to the catalogue's queues: their consumers come along.
+  ...FUNCTIONS.filter((f) => f.api === 'proxy' || QUEUES.some((q) => q.consumer === f.name)),
   {
     name: 'billing-close',
     entry: 'test/infra/fixtures/job-handler.ts',
@@ -64,8 +66,8 @@ describe('manifest-driven jobs', () => {
     expect(job.MemorySize).toBe(512);
     expect(job.Timeout).toBe(300);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(3);
-    expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(FIXTURE.length);
+    expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(FIXTURE.length);
   });
 
   it('grants a job only what its entry needs', () => {

@@ -237,11 +237,19 @@ describe('provisioning worker (DynamoDB Local, fake Provisioner)', () => {
       expect(failed?.lastError).toMatch(/ThrottlingException|throttl/i);
 
       ssm.reset();
-      ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
-      ssm.on(GetCommandInvocationCommand).resolves({
-        Status: 'Success',
-        ResponseCode: 0,
-        StandardOutputContent: `${JSON.stringify({ item: 0, exit: 0, result: { ok: true, username: u.username, sequence: 1, locked: false, deleted: false, changed: ['mkdir /var/www'] } })}\n{"ok":true,"items":1}\n`,
+      // The server answers for every state of the batch (other users of this table may be due too).
+      let sentStates: string[] = [];
+      ssm.on(SendCommandCommand).callsFake((input: { Parameters?: Record<string, string[]> }) => {
+        sentStates = (input.Parameters?.states?.[0] ?? '').split(' ').filter(Boolean);
+        return { Command: { CommandId: 'cmd-1' } };
+      });
+      ssm.on(GetCommandInvocationCommand).callsFake(() => {
+        const lines = sentStates.map((b64, item) => {
+          const text = Buffer.from(b64, 'base64').toString('utf8');
+          const field = (k: string) => text.match(new RegExp(`^${k}=(.*)$`, 'm'))?.[1] ?? '';
+          return JSON.stringify({ item, exit: 0, result: { ok: true, username: field('username'), sequence: Number(field('sequence')), locked: false, deleted: false, changed: ['mkdir /var/www'] } });
+        });
+        return { Status: 'Success', ResponseCode: 0, StandardOutputContent: `${lines.join('\n')}\n{"ok":true,"items":${lines.length}}\n` };
       });
       clock.advance(30_000);
       await runProvisioning({ ...deps, provisioner });
