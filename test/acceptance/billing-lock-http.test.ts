@@ -101,5 +101,5 @@ describe('billing suspension locks the hosted user on its server', () => {
     expect(existsSync(join(root, 'var', 'www', u, 'html', 'page.html'))).toBe(true);
     const after = (await call('GET', '/account/messages?limit=100')).body.items as { text: string }[];
     expect(after.some((m) => m.text.includes(`${u} is unlocked on its server`))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });
