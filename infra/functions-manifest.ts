@@ -1,4 +1,5 @@
 import { DEFAULT_LAMBDA, HTTP_LAMBDAS } from '../functions/http/lambdas';
+import { QUEUES } from './queues-manifest';
 
 /**
  * The Lambda functions of the product, as data. The CDK stack builds one NodejsFunction per entry
@@ -80,6 +81,8 @@ const HTTP_FUNCTIONS: FunctionSpec[] = Object.entries(HTTP_LAMBDAS).map(([name, 
   api: name === DEFAULT_LAMBDA ? 'proxy' : 'routes',
 }));
 
+const mailSend = QUEUES.find((q) => q.name === 'mail-send');
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...HTTP_FUNCTIONS,
   {
@@ -90,6 +93,35 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     needs: ['table:read', 'table:write'],
     sends: ['provisioning-fanout'],
+  },
+  // Mail (docs/mail.md): the consumers of the mail queues and the handler of SES's events.
+  {
+    name: 'mail-fanout',
+    entry: 'functions/jobs/mail-fanout.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    needs: ['table:read', 'table:write'],
+    sends: ['mail-fanout', 'mail-send'],
+  },
+  {
+    name: 'mail-send',
+    entry: 'functions/jobs/mail-send.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    needs: ['table:read', 'table:write', 'ses:send', 'kms:data-key'],
+    sends: ['mail-send'],
+    // Each instance paces itself to MAIL_SEND_RATE / this (the event source mapping's maximum concurrency).
+    environment: { MAIL_SEND_PROCESSES: String(mailSend?.maxConcurrency ?? 2) },
+  },
+  {
+    name: 'ses-events',
+    entry: 'functions/events/ses-events.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: ['table:read', 'table:write'],
   },
   // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
   // yesterday's usage must be fed before the accounts move on to today.

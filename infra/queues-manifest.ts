@@ -43,6 +43,31 @@ export const QUEUES: readonly QueueSpec[] = [
     maxAgeSeconds: 900,
     description: 'Server re-pushes and index-page changes: plan the users, then mark them pending a hundred at a time',
   },
+  // Mail (docs/mail.md). Fan-out pages are not paced; sends are, to MAIL_SEND_RATE over the
+  // mail-send consumer's maximum concurrency (each of its instances paces itself to its share).
+  {
+    name: 'mail-fanout',
+    consumer: 'mail-fanout',
+    batchSize: 2,
+    visibilityTimeoutSeconds: 120,
+    // A page enqueued before its circular was stored comes back until the circular is there.
+    maxReceives: 10,
+    maxConcurrency: 2,
+    maxAgeSeconds: 900,
+    description: "A circular's fan-out: one page of users becomes recipients and send work, and enqueues the next page",
+  },
+  {
+    name: 'mail-send',
+    consumer: 'mail-send',
+    batchSize: 5,
+    visibilityTimeoutSeconds: 360,
+    maxReceives: 10,
+    maxConcurrency: 2,
+    // Sends wait their turn at the SES rate (14/s: 50,000 recipients take an hour); retries and
+    // daily-cap waits are new messages with a delay, so their age starts again.
+    maxAgeSeconds: 3600,
+    description: 'Outbox sends: claim, render, send through SES at the configured rate, record sent or failed',
+  },
 ];
 
 export function queueSpec(name: string): QueueSpec {

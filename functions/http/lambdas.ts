@@ -12,12 +12,12 @@ import type { FunctionNeed } from '../../infra/functions-manifest';
  * entry serves exactly its group), so each bundle carries only its group's code and clients.
  */
 export const HTTP_LAMBDAS = {
-  /** Account, templates, settings, stats, health and every tag not listed below. */
-  api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
+  /** Account, templates, settings, stats, health, circulars and every tag not listed below. */
+  api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout', 'mail-fanout'] },
   /** Sign-in, passwords, creating and locking logins: the Cognito client and jose. */
   identity: { tags: ['auth'], needs: ['table:read', 'table:write', 'cognito:admin'] },
-  /** Hosted users and their SSL: the SES client (registration e-mails, circulars) and KMS (private keys). */
-  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ses:send'] },
+  /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent). */
+  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key'], sends: ['mail-send'] },
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */
   billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
   /** The operator's resellers, IP pools and hosting servers. */

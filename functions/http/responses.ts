@@ -4,6 +4,7 @@ import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESELLER_LIMIT_NAMES, RESOURCE_NAM
 import { BUILT_IN_DESIGNS, SKIN_COLOR_NAMES } from '../../shared/domain/controlpanel/skins';
 import { PERSONAL_FIELDS, USER_STATUSES } from '../../shared/domain/controlpanel/users';
 import { PROVISIONING_STATUSES } from '../../shared/domain/provisioning/status';
+import { MAIL_STATUSES } from '../../shared/domain/mail/outbox';
 
 /**
  * The bodies the API answers with, one schema per shape. Each route's `response` names one of
@@ -136,15 +137,24 @@ const userFields = {
   createdAt: time,
   updatedAt: time,
 };
-export const userView = z.object({ ...userFields, provisioning: provisioningView });
-export const changedUserView = z.object({ ...userFields, warnings, exceeded: z.array(exceededView) });
+/** The user's standing with SES (docs/mail.md): bounced and complaining addresses are skipped by circulars. */
+const mailFields = {
+  mailStatus: z.enum(MAIL_STATUSES),
+  mailStatusDetail: z.object({ at: time, reason: z.string() }).optional().describe('when SES reported the bounce or complaint, and its reason'),
+};
+export const userView = z.object({ ...userFields, ...mailFields, provisioning: provisioningView });
+export const changedUserView = z.object({ ...userFields, ...mailFields, warnings, exceeded: z.array(exceededView) });
 export const createdUserView = z.object({
   ...userFields,
+  ...mailFields,
   provisioning: provisioningView,
   warnings,
   exceeded: z.array(exceededView),
   password: z.string().optional().describe('the generated password, returned once'),
-  emailSent: z.boolean().optional(),
+  registrationEmail: z
+    .object({ messageId: z.string(), status: z.literal('queued') })
+    .optional()
+    .describe('with sendEmail: the registration e-mail, queued in the outbox (GET /outbox/{messageId})'),
 });
 export const dryRunUserView = z.object({
   dryRun: z.boolean(),
@@ -171,7 +181,6 @@ export const userSummaryView = z.object({
   provisioning: provisioningView,
 });
 export const userPasswordView = z.object({ username: z.string(), password: z.string().optional().describe('the generated password, returned once') });
-export const circularView = z.object({ sent: z.number().int(), recipients: z.array(z.string()), excluded: z.array(z.string()), failed: z.array(z.string()) });
 
 // ---- SSL
 export const sslUsersView = page(z.object({ username: z.string(), ip: z.string(), ssl: certificateSummary.nullable(), sslService: z.boolean() }));

@@ -32,6 +32,8 @@ import { QueuePoller } from './queue-poller';
 import { QUEUES, queueSpec } from '../queues-manifest';
 import { FUNCTIONS } from '../functions-manifest';
 import { startLocalSes, type LocalSes } from './ses-local';
+import { SesEventsFeed } from './ses-events-feed';
+import { handler as sesEventsHandler } from '../../functions/events/ses-events';
 import { LocalAgentProvisioner } from '../../shared/adapters/local/local-agent';
 import { PROVISION_SCRIPT_PATH } from '../provisioning/ssm-document';
 import type { Server as HostingServer } from '../../shared/ports/servers';
@@ -62,6 +64,11 @@ export interface RuntimeOptions {
   queues?: boolean;
   /** Tests: the local queue delivers every message twice. */
   duplicateDelivery?: boolean;
+  /**
+   * Send mail to this local SES instead of starting one (`LOCAL_SES_URL`): tests that kill the
+   * runtime keep the mail store in their own process, so what SES accepted outlives the runtime.
+   */
+  externalSesUrl?: string;
 }
 
 export interface Runtime {
@@ -92,6 +99,7 @@ export function optionsFromEnv(env: Env): RuntimeOptions {
     sesPort: Number(env.SES_PORT ?? 8005),
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     operatorPassword: env.OPERATOR_PASSWORD || undefined,
+    externalSesUrl: env.LOCAL_SES_URL || undefined,
     env,
     consoleDir: CONSOLE_DIST,
   };
@@ -120,7 +128,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       DYNAMODB_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     };
 
-    const ses: LocalSes = await startLocalSes(opts.sesPort || (await freePort()));
+    const ses: LocalSes = opts.externalSesUrl
+      ? { url: opts.externalSesUrl, stop: async () => undefined }
+      : await startLocalSes(opts.sesPort || (await freePort()));
     started.push(ses);
     log(`local SES on ${ses.url} (web view of sent mail)`);
 
@@ -165,6 +175,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);
     if (await ensureLocalServer(deps)) log(`hosting server ${LOCAL_SERVER_ID} registered (root ${join(opts.dataDir, 'servers', LOCAL_SERVER_ID, 'root')})`);
+
+    // SES's event publishing, imitated from the local SES's store (sends, simulator bounces and complaints).
+    const sesEvents = new SesEventsFeed(ses.url, (event) => sesEventsHandler(event), Number(env.LOCAL_SES_EVENTS_INTERVAL_MS) || 250, log);
+    if (opts.queues ?? opts.backgroundJobs ?? true) sesEvents.start();
+    started.push({ stop: () => sesEvents.stop() });
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
     const scheduler = new LocalScheduler(clock, undefined, undefined, log, (runId) => awaitRun(deps, runId));

@@ -3,6 +3,8 @@ import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import type { KeyCipher } from '../ports/key-cipher';
 import type { Mailer } from '../ports/mailer';
 import { NodeX509 } from './crypto/node-x509';
+import { DynamoOutboxStore } from './dynamodb/outbox-store';
+import { mailSettingsFromEnv } from '../app/mail/deps';
 import { DynamoCertificateStore } from './dynamodb/certificate-store';
 import { DynamoIpPoolRepository } from './dynamodb/ip-pool-repository';
 import { DynamoSettingsRepository, DynamoTemplateRepository } from './dynamodb/template-repository';
@@ -25,7 +27,7 @@ export function absentPort<T extends object>(port: string): T {
 export function controlPanelFromEnv(
   db: DynamoDBDocumentClient,
   tableName: string,
-  parts: { mailer?: Mailer; keyCipher?: KeyCipher } = {},
+  parts: { mailer?: Mailer; keyCipher?: KeyCipher; env?: Record<string, string | undefined> } = {},
 ): ControlPanelPorts {
   return {
     templates: new DynamoTemplateRepository(db, tableName),
@@ -35,6 +37,8 @@ export function controlPanelFromEnv(
     certificates: new DynamoCertificateStore(db, tableName),
     mailer: parts.mailer ?? absentPort<Mailer>('mailer'),
     keyCipher: parts.keyCipher ?? absentPort<KeyCipher>('keyCipher'),
+    outbox: new DynamoOutboxStore(db, tableName),
+    mailSettings: mailSettingsFromEnv(parts.env ?? {}),
     x509: new NodeX509(),
     hashPassword: (pw) => hashPassword(pw),
   };

@@ -110,7 +110,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     accountStatus: new DynamoAccountStatus(db, tableName),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
-    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env) }),
+    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env), env }),
     servers: new DynamoServerRepository(db, tableName),
     provisioning: new DynamoProvisioningRepository(db, tableName),
     ...(overrides.provisioner ? { provisioner: overrides.provisioner } : {}),

@@ -4,6 +4,7 @@ import type { RegistrationEmail, Template } from '../domain/controlpanel/templat
 import type { CertificateSummary, HostedUser, UserStatus } from '../domain/controlpanel/users';
 import type { Reseller } from '../domain/reseller';
 import type { Message } from './message-log';
+import type { SingleMessage } from './outbox';
 import type { Page, PageRequest } from './page';
 
 export type TemplateFields = Partial<Pick<Template, 'name' | 'limits' | 'services' | 'registrationEmail'>> & { updatedAt: string };
@@ -68,6 +69,8 @@ export interface UserWrite {
   provision?: { at: string; serverId?: string; deleted?: boolean };
   /** A change of billed limits (or a delete) re-prices the user's billing account in the same transaction. */
   billing?: BillingWrite;
+  /** The registration e-mail of a new user, stored in the outbox in the same transaction. */
+  outbox?: SingleMessage;
 }
 
 export interface UserFilter extends PageRequest {

@@ -67,6 +67,8 @@ describe('tenancy matrix, driven by the route table', () => {
       const own = await api(route.method, fill(route.path, params), { token: owner.token, body: route.example });
       expect(own.status).not.toBe(404);
     },
+    // Some fixtures wait for background work to settle (a circular, a registration e-mail).
+    60_000,
   );
 
   it.each(operatorRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { circularDone, settled } from './mail';
 import { api, giveIps, newUser, operator, randomIp, waitProvisioned, type TestReseller } from './api';
 
 /**
@@ -49,6 +50,21 @@ export const FIXTURES: Record<string, Fixture> = {
     const res = await api('POST', '/operator/servers', { token: await operator(), body: { id, name: 'fixture server', addresses: ['192.0.2.1'], capacity: 10 } });
     if (res.status !== 201) throw new Error(`server fixture: ${res.status} ${JSON.stringify(res.body)}`);
     return id;
+  },
+  /** A circular of the owner (to its users, none here: it is done at once). */
+  circularId: async (owner) => {
+    const res = await api('POST', '/circulars', { token: owner.token, body: { subject: 'fixture', text: 'Hello ##firstName##' } });
+    if (res.status !== 202) throw new Error(`circular fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    // It finishes in the background: let it (and its message log notice) settle first.
+    await circularDone(owner, res.body.id);
+    return res.body.id;
+  },
+  /** An outbox message of the owner: a registration e-mail queued at the creation of a user. */
+  messageId: async (owner) => {
+    const user = await newUser(owner, { sendEmail: true });
+    await settled(owner, user.registrationEmail.messageId);
+    await waitProvisioned(owner, user.username);
+    return user.registrationEmail.messageId;
   },
   /** Runs are the operator's (no tenant owns one): any well-formed id reaches the route. */
   runId: async () => 'billing-2027-01-01',

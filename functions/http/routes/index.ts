@@ -14,8 +14,10 @@ import { statsRoutes } from './stats';
 import { systemRoutes } from './system';
 import { runRoutes } from './runs';
 import { openApiDocumentView } from '../responses';
+import { circularRoutes } from './mail';
+import { registrationEmailRoutes } from './registration-email';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes, ...circularRoutes, ...registrationEmailRoutes];
 
 const docsRoutes: Route[] = [
   {

@@ -6,7 +6,6 @@ import {
   getUser,
   listUsers,
   patchUser,
-  sendCircular,
   setUserLocked,
   setUserPassword,
 } from '../../../shared/app/controlpanel/users';
@@ -15,7 +14,7 @@ import { changeUserSchema, createUserSchema, HOSTED_USERNAME, USER_STATUSES } fr
 import { passwordSchema } from '../../../shared/domain/password';
 import { reply, route } from '../route';
 import { idParam, pageQuery } from './common';
-import { changedUserView, dryRunUserView, circularView, createdUserView, page, poolIpView, userPasswordView, userSummaryView, userView } from '../responses';
+import { changedUserView, dryRunUserView, createdUserView, page, poolIpView, userPasswordView, userSummaryView, userView } from '../responses';
 
 export const usernameParam = idParam('username', HOSTED_USERNAME, 'a hosted username (web<N>)');
 
@@ -165,21 +164,5 @@ export const userRoutes = [
     status: 200,
     response: page(poolIpView),
     handle: ({ deps, actor, query }) => listOwnIps(deps, actor, query),
-  }),
-  route({
-    method: 'POST',
-    path: '/circulars',
-    access: 'reseller',
-    tag: 'users',
-    summary: 'Circular: one e-mail to every user (##tags## replaced), some users left out on request',
-    body: z.strictObject({
-      subject: z.string().trim().min(1, { error: 'is required' }).max(200),
-      text: z.string().min(1, { error: 'is required' }).max(20_000),
-      exclude: z.array(z.string().regex(HOSTED_USERNAME, { error: 'must be a hosted username' })).max(10_000).optional(),
-    }),
-    example: { subject: 'Maintenance on Sunday', text: 'Dear ##firstName##, ...', exclude: ['web1'] },
-    status: 200,
-    response: circularView,
-    handle: ({ deps, actor, body }) => sendCircular(deps, actor, body),
   }),
 ];

@@ -201,6 +201,33 @@ export const keys = {
     SK: 'ATTEMPTS',
   }),
 
+  /**
+   * The outbox (docs/mail.md). Single messages (registration e-mails) in the reseller's mail
+   * partition; a circular in the reseller's partition (ids sort by time: newest first), its
+   * recipients and its fan-out pages in a partition of the circular's own, and its failures in a
+   * sparse GSI1 partition, so GET /circulars/{id} lists them by a key query.
+   */
+  mailMessage: (resellerId: string, messageId: string): Key => ({ PK: `${R(resellerId)}#MAIL`, SK: `MSG#${messageId}` }),
+  circular: (resellerId: string, circularId: string): Key => ({ PK: R(resellerId), SK: `CIRC#${circularId}` }),
+  circularPrefix: 'CIRC#',
+  /** Subject, text and the users left out: kept apart so the counters item the senders update stays small. */
+  circularBody: (resellerId: string, circularId: string): Key => ({ PK: `${R(resellerId)}#CIRC#${circularId}`, SK: 'BODY' }),
+  circularRecipient: (resellerId: string, circularId: string, username: string): Key => ({
+    PK: `${R(resellerId)}#CIRC#${circularId}`,
+    SK: `RCPT#${username}`,
+  }),
+  circularPage: (resellerId: string, circularId: string, page: number): Key => ({
+    PK: `${R(resellerId)}#CIRC#${circularId}`,
+    SK: `PAGE#${String(page).padStart(6, '0')}`,
+  }),
+  circularFailure: (resellerId: string, circularId: string, username: string) => ({
+    GSI1PK: `${R(resellerId)}#CIRC#${circularId}#FAILED`,
+    GSI1SK: username,
+  }),
+  circularFailurePartition: (resellerId: string, circularId: string) => `${R(resellerId)}#CIRC#${circularId}#FAILED`,
+  /** A reseller's circular mails counted per UTC day, for MAIL_DAILY_CAP_PER_RESELLER (kept a few days by TTL). */
+  mailDay: (resellerId: string, day: string): Key => ({ PK: R(resellerId), SK: `MAILDAY#${day}` }),
+
   partitionOf: R,
 } as const;
 

@@ -14,6 +14,7 @@ import type { Page } from '../../ports/page';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, TABLE, type Key } from './keys';
 import { messageItem } from './message-log';
+import { singleMessageItem } from './outbox-store';
 import { pendingUpdate } from './provisioning-repository';
 import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
@@ -45,6 +46,7 @@ const USER_FIELDS = [
   'design',
   'passwordHash',
   'serverId',
+  'mailStatus',
   'version',
   'createdAt',
   'updatedAt',
@@ -364,6 +366,12 @@ export class DynamoUserRepository implements UserRepository {
 
     // 7. The message log entries that record the change.
     for (const m of w.messages) items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: messageItem(resellerId, m) } } });
+
+    // 7b. A registration e-mail queued in the outbox with the user it is for (docs/mail.md).
+    if (w.outbox) {
+      const item = singleMessageItem(resellerId, w.outbox, Date.parse(w.outbox.createdAt));
+      items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } } });
+    }
 
     // 8. The billing account re-priced for the change, at the version read.
     if (w.billing) for (const item of billingTransactItems(T, w.billing, { withLock: false })) items.push({ tag: { kind: 'billing' }, item });

@@ -3,6 +3,9 @@ import type { BillingRepository } from '../../ports/billing-repository';
 import type { CertificateStore, IpPoolRepository, SettingsRepository, TemplateRepository, UserRepository } from '../../ports/controlpanel';
 import type { KeyCipher } from '../../ports/key-cipher';
 import type { Mailer } from '../../ports/mailer';
+import type { OutboxStore } from '../../ports/outbox';
+import type { WorkQueue } from '../../ports/work-queue';
+import type { MailSettings } from '../mail/deps';
 import type { Message } from '../../ports/message-log';
 import type { X509Tool } from '../../ports/x509';
 import type { ProvisioningPorts } from '../provisioning/deps';
@@ -17,11 +20,14 @@ export interface ControlPanelPorts {
   mailer: Mailer;
   keyCipher: KeyCipher;
   x509: X509Tool;
+  /** The outbox: registration e-mails and circulars are stored messages, sent in the background. */
+  outbox: OutboxStore;
+  mailSettings: MailSettings;
   /** A slow salted hash of a hosted user's password. */
   hashPassword: (password: string) => Promise<string>;
 }
 
-export type ControlPanelDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & { billing: BillingRepository };
+export type ControlPanelDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & { billing: BillingRepository; queue: WorkQueue };
 
 /** A message ready to go into a transaction with the change it records. */
 export function message(deps: CoreDeps, type: Message['type'], text: string, subject?: Record<string, string>): Message {

@@ -9,8 +9,8 @@ import {
 } from '../../domain/controlpanel/allocation';
 import { normalizeDomain, normalizeDomains, type UserDomain } from '../../domain/controlpanel/domains';
 import { checkAgainstReseller, checkServiceRules, fullLimits, fullServices, type ResourceLimits, type Services } from '../../domain/controlpanel/services';
-import { DEFAULT_REGISTRATION_EMAIL, type RegistrationEmail } from '../../domain/controlpanel/templates';
-import { renderTags } from '../../domain/tags';
+import { DEFAULT_REGISTRATION_EMAIL } from '../../domain/controlpanel/templates';
+import { queueRegistrationEmail } from '../mail/registration';
 import {
   personalSchema,
   userSummary,
@@ -69,21 +69,6 @@ function exceededMessages(deps: ControlPanelDeps, exceeded: Exceeded[], username
   return exceeded.length
     ? [message(deps, 'notice', `maximum exceeded by ${username}: ${exceededText(exceeded)}`, { user: username })]
     : [];
-}
-
-function mailValues(user: HostedUser, password: string, reseller: Reseller) {
-  return {
-    username: user.username,
-    password,
-    firstName: user.personal.firstName,
-    lastName: user.personal.lastName,
-    company: user.personal.company ?? '',
-    email: user.personal.email,
-    domain: user.domains[0]?.name ?? '',
-    domains: user.domains.map((d) => d.name).join(', '),
-    template: user.templateName ?? '',
-    reseller: reseller.username,
-  };
 }
 
 /**
@@ -158,6 +143,17 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
     deps.hashPassword(password),
     chooseServer(deps.servers, resellerId, ctx.serverIds),
   ]);
+  // The registration e-mail goes into the outbox in the user's own transaction (docs/mail.md).
+  const registrationEmail = input.sendEmail
+    ? await queueRegistrationEmail(
+        deps,
+        resellerId,
+        { ...draft, username, passwordHash: '' },
+        reseller,
+        template?.registrationEmail ?? ctx.defaultEmail ?? DEFAULT_REGISTRATION_EMAIL,
+        { password },
+      )
+    : undefined;
   let user!: HostedUser;
   let serverId!: string;
   // A server that filled up between our read and the transaction refuses it (capacity condition):
@@ -181,6 +177,7 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
           ],
           placement: { serverId },
           provision: { at: now, serverId },
+          outbox: registrationEmail,
         },
         'create user',
       );
@@ -190,25 +187,6 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
     }
   }
 
-  let emailSent: boolean | undefined;
-  if (input.sendEmail) {
-    const mail: RegistrationEmail = template?.registrationEmail ?? ctx.defaultEmail ?? DEFAULT_REGISTRATION_EMAIL;
-    const values = mailValues(user, password, reseller);
-    try {
-      await deps.mailer.send({
-        to: [user.personal.email],
-        replyTo: [reseller.email],
-        subject: renderTags(mail.subject, values),
-        text: renderTags(mail.text, values),
-      });
-      emailSent = true;
-    } catch {
-      emailSent = false;
-      await deps.messages
-        .write(resellerId, { type: 'error', text: `registration e-mail to ${username} could not be sent`, subject: { user: username } }, deps.clock.now())
-        .catch(() => undefined);
-    }
-  }
   return {
     ...userView(user),
     provisioning: provisioningView({
@@ -217,7 +195,7 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
     ...(generated ? { password } : {}),
     warnings: rules.warnings,
     exceeded,
-    ...(emailSent !== undefined ? { emailSent } : {}),
+    ...(registrationEmail ? { registrationEmail: { messageId: registrationEmail.id, status: 'queued' as const } } : {}),
   };
 }
 
@@ -346,7 +324,11 @@ export function patchUser(deps: ControlPanelDeps, actor: Principal, username: st
       const merged = personalSchema.safeParse({ ...before.personal, ...input.personal });
       if (!merged.success) {
         for (const issue of merged.error.issues) errors[['personal', ...issue.path.map(String)].join('.')] = issue.message;
-      } else after.personal = merged.data;
+      } else {
+        after.personal = merged.data;
+        // A new address starts clean: a bounce or complaint was about the old one.
+        if (merged.data.email.toLowerCase() !== before.personal.email.toLowerCase()) after.mailStatus = null;
+      }
       parts.push('personal data');
     }
     if (input.limits) {
@@ -505,44 +487,4 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
     if (e instanceof StaleAccountError) throw new ConcurrentChangeError('the billing account changed meanwhile; try again');
     throw e;
   });
-}
-
-/** Circular to all users (the seed): one e-mail per user, some users left out on request. */
-export async function sendCircular(
-  deps: ControlPanelDeps,
-  actor: Principal,
-  input: { subject: string; text: string; exclude?: string[] },
-) {
-  const resellerId = resellerOf(actor);
-  const reseller = await deps.resellers.get(resellerId);
-  if (!reseller) throw new NotFoundError('account not found');
-  const exclude = new Set(input.exclude ?? []);
-  const sent: string[] = [];
-  const failed: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.users.list(resellerId, { limit: 100, cursor });
-    for (const u of page.items) {
-      if (exclude.has(u.username)) continue;
-      const values = { ...mailValues(u, '', reseller), password: '' };
-      try {
-        await deps.mailer.send({
-          to: [u.personal.email],
-          replyTo: [reseller.email],
-          subject: renderTags(input.subject, values),
-          text: renderTags(input.text, values),
-        });
-        sent.push(u.username);
-      } catch {
-        failed.push(u.username);
-      }
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  await deps.messages.write(
-    resellerId,
-    { type: failed.length ? 'error' : 'notice', text: `circular "${input.subject}" sent to ${sent.length} users${failed.length ? `, failed for ${failed.join(', ')}` : ''}` },
-    deps.clock.now(),
-  );
-  return { sent: sent.length, recipients: sent, excluded: [...exclude], failed };
 }

@@ -4,6 +4,7 @@ import { emailSchema, preferencesSchema } from '../reseller';
 import { passwordSchema } from '../password';
 import { domainInputSchema, ipSchema, MAX_DOMAINS_PER_USER, type UserDomain } from './domains';
 import { servicesSchema, type ResourceLimits, type Services } from './services';
+import type { MailStanding, MailStatus } from '../mail/outbox';
 
 /** Hosted usernames: `web<N>` from one installation-wide sequence, never reused. */
 export const hostedUsername = (n: number) => `web${n}`;
@@ -131,6 +132,8 @@ export interface HostedUser {
   passwordHash: string;
   /** The managed hosting server the user lives on (chosen at creation; null for users from before servers). */
   serverId?: string | null;
+  /** Set when SES reported the address as bounced or complaining (shared/app/mail/standing.ts); a new address clears it. */
+  mailStatus?: MailStanding | null;
   /** Optimistic concurrency: every write checks and bumps it. */
   version: number;
   createdAt: string;
@@ -138,9 +141,16 @@ export interface HostedUser {
 }
 
 /** What routes show: never the password hash. */
+/** The user's standing with SES: a bounce or complaint counts only while the user keeps that address. */
+export function currentStanding(u: Pick<HostedUser, 'mailStatus' | 'personal'>): MailStanding | null {
+  const s = u.mailStatus;
+  return s && s.address.toLowerCase() === u.personal.email.toLowerCase() ? s : null;
+}
+
 export function userView(u: HostedUser) {
-  const { passwordHash: _p, resellerId: _r, ...rest } = u;
-  return rest;
+  const { passwordHash: _p, resellerId: _r, mailStatus: _m, ...rest } = u;
+  const current = currentStanding(u);
+  return { ...rest, mailStatus: (current?.status ?? 'ok') as MailStatus, ...(current ? { mailStatusDetail: { at: current.at, reason: current.reason } } : {}) };
 }
 export type UserView = ReturnType<typeof userView>;
 

@@ -1,0 +1,76 @@
+import type { CoreDeps } from '../deps';
+import type { UserRepository } from '../../ports/controlpanel';
+import type { KeyCipher } from '../../ports/key-cipher';
+import type { Mailer } from '../../ports/mailer';
+import type { OutboxStore } from '../../ports/outbox';
+import type { WorkQueue } from '../../ports/work-queue';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../domain/mail/outbox';
+import { processRate, SendPacer } from '../../domain/mail/pace';
+
+/** The work queues of mail (infra/queues-manifest.ts): fan-out pages of a circular, and sends. */
+export const MAIL_FANOUT_QUEUE = 'mail-fanout';
+export const MAIL_SEND_QUEUE = 'mail-send';
+
+export interface MailSettings {
+  /** The pacer of this process (MAIL_SEND_RATE over MAIL_SEND_PROCESSES). */
+  pacer: SendPacer;
+  /** Circular mails per reseller and UTC day (MAIL_DAILY_CAP_PER_RESELLER); more wait for the next day. */
+  dailyCapPerReseller: number;
+  /** A claim older than this is a sender that died (MAIL_CLAIM_LEASE_SECONDS). */
+  leaseSeconds: number;
+  retry: RetryPolicy;
+  /** Users per fan-out page (one transaction: page + recipients + counters ≤ 100 items). */
+  fanoutPageSize: number;
+  /** Recipients per send message. */
+  sendChunk: number;
+  /** How long a message enqueued before its outbox item was written is waited for (the request may still be writing it). */
+  missingGraceSeconds: number;
+}
+
+export function mailSettingsFromEnv(env: Record<string, string | undefined>): MailSettings {
+  const num = (name: string, dflt: number, min: number) => {
+    const v = env[name] === undefined || env[name] === '' ? dflt : Number(env[name]);
+    if (!Number.isFinite(v) || v < min) throw new Error(`${name} must be a number of at least ${min}`);
+    return v;
+  };
+  return {
+    pacer: new SendPacer(processRate(num('MAIL_SEND_RATE', 14, 0.01), num('MAIL_SEND_PROCESSES', 1, 1))),
+    dailyCapPerReseller: num('MAIL_DAILY_CAP_PER_RESELLER', 10_000, 1),
+    leaseSeconds: num('MAIL_CLAIM_LEASE_SECONDS', 60, 1),
+    retry: {
+      maxAttempts: num('MAIL_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, 1),
+      baseSeconds: num('MAIL_RETRY_BASE_SECONDS', DEFAULT_RETRY.baseSeconds, 0),
+      maxSeconds: DEFAULT_RETRY.maxSeconds,
+    },
+    fanoutPageSize: 50,
+    sendChunk: 10,
+    missingGraceSeconds: 120,
+  };
+}
+
+/** What the mail use cases need. */
+export type MailDeps = CoreDeps & {
+  outbox: OutboxStore;
+  mailer: Mailer;
+  queue: WorkQueue;
+  keyCipher: KeyCipher;
+  users: UserRepository;
+  mailSettings: MailSettings;
+};
+
+/** Queue bodies. `enqueuedAt` (ms) lets a consumer tell "not written yet" from "never written". */
+export interface SendWork {
+  resellerId: string;
+  ids: string[];
+  enqueuedAt: number;
+}
+export interface FanoutWork {
+  resellerId: string;
+  circularId: string;
+  n: number;
+  cursor: string | null;
+  enqueuedAt: number;
+}
+
+/** The key-cipher context of a stored mail text: a ciphertext moved to another message does not decrypt. */
+export const textContext = (resellerId: string, messageId: string) => ({ resellerId, outboxMessage: messageId });
