@@ -27,7 +27,9 @@ export type FunctionNeed =
   /** ses:SendEmail/SendRawEmail from the configured MAIL_FROM identity. */
   | 'ses:send'
   /** ssm:SendCommand of the provisioning document to the product's tagged managed instances. */
-  | 'ssm:provision';
+  | 'ssm:provision'
+  /** ssm:PutParameter/DeleteParameter of hosted users' private keys under the key store path (infra/stacks/ssl-key-store.ts). */
+  | 'ssm:ssl-keys';
 
 export interface FunctionSchedule {
   /** An EventBridge Scheduler expression: `cron(...)`, `rate(...)` or `at(...)`. */

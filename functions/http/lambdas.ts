@@ -16,8 +16,8 @@ export const HTTP_LAMBDAS = {
   api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout', 'mail-fanout'] },
   /** Sign-in, passwords, creating and locking logins: the Cognito client and jose. */
   identity: { tags: ['auth'], needs: ['table:read', 'table:write', 'cognito:admin'] },
-  /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent). */
-  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key'], sends: ['mail-send'] },
+  /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent), SSM Parameter Store (certificate keys). */
+  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send'] },
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */
   billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
   /** The operator's resellers, IP pools and hosting servers. */

@@ -16,6 +16,7 @@ import type { LambdaHttpHandler } from './http-server';
 import { identityFromEnv } from '../../shared/adapters/identity-from-env';
 import { mailerFromEnv } from '../../shared/adapters/ses/mailer-from-env';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
+import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-store-from-env';
 import { provideDeps } from '../../functions/deps';
 import { ROUTES } from '../../functions/http/routes';
 import { ensureTable, startDynamoLocal, type DynamoLocal } from './dynamodb-local';
@@ -153,6 +154,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       provisioner,
       mailer: mailerFromEnv,
       keyCipher: keyCipherFromEnv,
+      privateKeys: privateKeyStoreFromEnv,
       queue: (_env, db, table) =>
         (queue = new LocalWorkQueue(db, table, {
           maxReceives: (name) => queueSpec(name).maxReceives,

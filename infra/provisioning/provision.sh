@@ -43,7 +43,13 @@
 #                                         a file the user already has is never overwritten
 #   /var/www/U/html/index.html            the reseller's current index page (##user## replaced) while
 #                                         html/ has no index.* of the user's own (see below)
-#   /etc/reseller-panel/sites/U.conf      Apache site (a neutral page while locked)
+#   /etc/reseller-panel/sites/U.conf      Apache site (a neutral page while locked); the HTTPS block
+#                                         while SSL is on and the user has its own certificate
+#   /etc/reseller-panel/ssl/U.{crt,key}   the user's certificate (0644) and private key (0600): the key
+#                                         is fetched by the server (see fetch_private_key), never sent
+#   /etc/reseller-panel/frontpage/U.{conf,htpasswd}  FrontPage on: the extensions' config and the
+#                                         login's htpasswd entry (0640, web server group)
+#   /etc/reseller-panel/mysql/U.conf      MySQL access (externalAccess=0|1) for the server's grant step
 #   /etc/reseller-panel/users/U.conf      login/services file for FTP, mail and other daemons
 #   /etc/cron.d/U                         cron jobs (commented out while locked; none: no file)
 #   /var/archive/U-seqN.tar.gz            a deleted user's home; config and account are removed
@@ -259,6 +265,44 @@ remove_file() { # path
   fi
 }
 
+write_secret_file() { # path content: readable by its owner only (0600) from its first byte
+  local p=$1 tmp
+  if [ -L "$p" ]; then die "file could not be written: $(rel "$p") is a symbolic link"; fi
+  if [ -e "$p" ] && [ ! -f "$p" ]; then die "file could not be written: $(rel "$p") is not a regular file"; fi
+  if [ -f "$p" ] && printf '%s\n' "$2" | cmp -s - "$p"; then
+    ensure_mode "$p" 600
+    return 0
+  fi
+  tmp="$p.tmp.$$"
+  (umask 077 && printf '%s\n' "$2" >"$tmp") 2>/dev/null || { rm -f "$tmp"; die "file could not be written: $(rel "$p")"; }
+  mv -f "$tmp" "$p" || { rm -f "$tmp"; die "file could not be written: $(rel "$p")"; }
+  changed "write $(rel "$p")"
+}
+
+# The private key of the user's certificate, fetched by the server itself into KEY_TEXT: never on a
+# command line, in the output or in a log. From $PROVISION_KEY_STORE_DIR when set (the embedded
+# runtime's stand-in of Parameter Store: one 0600 file per parameter name), else from SSM Parameter
+# Store (a SecureString, decrypted with the instance role; the region SSM Agent runs in).
+fetch_private_key() { # key ref
+  local ref=$1 f region
+  KEY_TEXT=""
+  if [ -n "${PROVISION_KEY_STORE_DIR:-}" ]; then
+    f="${PROVISION_KEY_STORE_DIR%/}$ref"
+    [ -f "$f" ] && [ ! -L "$f" ] || die "private key not found in the key store: $ref"
+    KEY_TEXT=$(cat "$f" 2>/dev/null) || die "private key could not be read from the key store: $ref"
+  else
+    command -v aws >/dev/null 2>&1 || die "the AWS CLI is needed to fetch the private key $ref"
+    region=${AWS_SSM_REGION_NAME:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}
+    KEY_TEXT=$(aws ssm get-parameter --name "$ref" --with-decryption --query Parameter.Value --output text \
+      ${region:+--region "$region"} 2>/dev/null) || die "private key could not be fetched from SSM Parameter Store: $ref"
+  fi
+  case $KEY_TEXT in
+    "-----BEGIN "*"PRIVATE KEY-----"*) ;;
+    *) KEY_TEXT=""; die "the key store holds no PEM private key at $ref" ;;
+  esac
+}
+sha256_of_stdin() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1; }
+
 # ---------------------------------------------------------------------------------- report
 
 month_name() {
@@ -396,8 +440,13 @@ RE_IPV4='^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1
 RE_IPV6='^[0-9A-Fa-f:.]{2,45}$'
 RE_B64='^[A-Za-z0-9+/]*={0,2}$'
 RE_CRONFIELD='^[0-9A-Za-z*,/-]{1,64}$'
+RE_KEYREF='^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$'
+RE_SHA256='^[0-9a-f]{64}$'
+RE_FPLOGIN='^web[0-9]{1,12}-fp$'
+RE_HTPASSWD_SHA='^\{SHA\}[A-Za-z0-9+/]{27}=$'
 
 U=""; RESELLER=""; SEQ=""; LOCKED=""; DELETED=""; IP=""; INDEX_B64=""
+SSL_CERT_B64=""; SSL_KEYREF=""; SSL_KEYSHA=""; FP_LOGIN=""; FP_HASH=""; MYSQL_EXTERNAL=""
 declare -A SEEN=() LIMIT=() SVC=()
 DOMAINS=()   # "name dns dnr"
 CRON_SCHED=()
@@ -500,13 +549,43 @@ while IFS= read -r line; do
       [[ $val =~ $RE_B64 ]] || invalid "index must be base64"
       [ -z "$val" ] || b64_check "$val" "index page"
       INDEX_B64=$val ;;
+    ssl)
+      once "$key"
+      if [ -n "$val" ]; then
+        set -f
+        # shellcheck disable=SC2086
+        set -- $val
+        set +f
+        [ $# -eq 3 ] || invalid "ssl must be: certificate-b64 key-ref sha256"
+        [ -n "$1" ] && [[ $1 =~ $RE_B64 ]] || invalid "ssl certificate must be base64"
+        b64_check "$1" "ssl certificate"
+        case $(b64_text "$1" | head -n 1) in -----BEGIN\ CERTIFICATE-----) ;; *) invalid "ssl certificate must be PEM" ;; esac
+        [ ${#2} -le 1011 ] && [[ $2 =~ $RE_KEYREF ]] || invalid "ssl key reference must be a parameter path"
+        case "$2/" in */./*|*/../*) invalid "ssl key reference must not contain . or .. segments" ;; esac
+        [[ $3 =~ $RE_SHA256 ]] || invalid "ssl key digest must be a SHA-256 hex digest"
+        SSL_CERT_B64=$1; SSL_KEYREF=$2; SSL_KEYSHA=$3
+      fi ;;
+    frontpage)
+      once "$key"
+      if [ -n "$val" ]; then
+        case $val in *' '*) ;; *) invalid "frontpage must be: login htpasswd-hash" ;; esac
+        FP_LOGIN=${val%% *}
+        FP_HASH=${val#* }
+        [[ $FP_LOGIN =~ $RE_FPLOGIN ]] || invalid "frontpage login must be <username>-fp"
+        [[ $FP_HASH =~ $RE_HTPASSWD_SHA ]] || invalid "frontpage hash must be an {SHA} htpasswd hash"
+      fi ;;
+    mysql.external)
+      once "$key"
+      case $val in 0|1) ;; *) invalid "mysql.external must be 0 or 1" ;; esac
+      MYSQL_EXTERNAL=$val ;;
     *) invalid "unknown key $key" ;;
   esac
 done <<<"$TEXT"
 
-for k in format username reseller sequence locked deleted ip index; do
+for k in format username reseller sequence locked deleted ip index ssl frontpage mysql.external; do
   [ -n "${SEEN[$k]+x}" ] || invalid "missing $k"
 done
+[ -z "$FP_LOGIN" ] || [ "$FP_LOGIN" = "$U-fp" ] || invalid "frontpage login must be <username>-fp"
 for k in $RESOURCES; do [ -n "${LIMIT[$k]+x}" ] || invalid "missing limit.$k"; done
 for k in $SWITCHES backup; do [ -n "${SVC[$k]+x}" ] || invalid "missing service.$k"; done
 
@@ -521,6 +600,12 @@ USERCONF="$R/etc/reseller-panel/users/$U.conf"
 WEBALIZER_CONF="$R/etc/reseller-panel/webalizer/$U.conf"
 CRONFILE="$R/etc/cron.d/$U"
 LOCKED_PAGE_DIR="$R/var/lib/reseller-panel/locked"
+SSL_CRT="$R/etc/reseller-panel/ssl/$U.crt"
+SSL_KEY="$R/etc/reseller-panel/ssl/$U.key"
+FP_CONF="$R/etc/reseller-panel/frontpage/$U.conf"
+FP_HTPASSWD="$R/etc/reseller-panel/frontpage/$U.htpasswd"
+MYSQL_CONF="$R/etc/reseller-panel/mysql/$U.conf"
+WEB_GROUP=${PROVISION_WEB_GROUP:-www-data}
 
 base_dir "$R/var/www" 755
 base_dir "$R/var/archive" 700
@@ -531,6 +616,9 @@ base_dir "$R/etc/reseller-panel/sites" 755
 base_dir "$R/etc/reseller-panel/users" 755
 base_dir "$R/etc/reseller-panel/webalizer" 755
 base_dir "$R/etc/cron.d" 755
+base_dir "$R/etc/reseller-panel/ssl" 700
+base_dir "$R/etc/reseller-panel/frontpage" 755
+base_dir "$R/etc/reseller-panel/mysql" 755
 
 # One run per user at a time (mkdir is atomic); a lock left by a dead run is taken over.
 acquire_lock() {
@@ -608,6 +696,11 @@ if [ "$DELETED" = 1 ]; then
   remove_file "$USERCONF"
   remove_file "$WEBALIZER_CONF"
   remove_file "$CRONFILE"
+  remove_file "$SSL_CRT"
+  remove_file "$SSL_KEY"
+  remove_file "$FP_CONF"
+  remove_file "$FP_HTPASSWD"
+  remove_file "$MYSQL_CONF"
   if account_exists; then
     sys_run userdel "$U"
     changed "system userdel $U"
@@ -753,6 +846,52 @@ HostName $WHOST"
     remove_file "$INDEX_FILE" # the panel's page, and the panel has none any more
   fi
 
+  # --- the user's own certificate and its private key (fetched by the server, owner-only)
+  n_before=${#CHANGED[@]}
+  SSL_FILES=0
+  if [ -n "$SSL_CERT_B64" ]; then
+    fetch_private_key "$SSL_KEYREF"
+    if [ "$(printf '%s\n' "$KEY_TEXT" | sha256_of_stdin)" != "$SSL_KEYSHA" ]; then
+      KEY_TEXT=""
+      die "the private key at $SSL_KEYREF is not the key of this certificate (replaced meanwhile?)"
+    fi
+    write_file "$SSL_CRT" 644 "$(b64_text "$SSL_CERT_B64")"
+    write_secret_file "$SSL_KEY" "$KEY_TEXT"
+    KEY_TEXT=""
+    SSL_FILES=1
+  else
+    remove_file "$SSL_CRT"
+    remove_file "$SSL_KEY"
+  fi
+  [ "${#CHANGED[@]}" = "$n_before" ] || SITE_CHANGED=1
+
+  # --- FrontPage: the extensions' config and the login's htpasswd entry (the web server reads it)
+  n_before=${#CHANGED[@]}
+  if [ -n "$FP_LOGIN" ]; then
+    write_file "$FP_CONF" 644 "# Managed by reseller-panel: FrontPage Server Extensions of $U. Changes are overwritten.
+username=$U
+login=$FP_LOGIN
+docroot=$HOME_REL/html
+enabled=$( [ "$LOCKED" = 0 ] && echo 1 || echo 0 )"
+    new_htpasswd=0
+    [ -f "$FP_HTPASSWD" ] || new_htpasswd=1
+    write_file "$FP_HTPASSWD" 640 "$FP_LOGIN:$FP_HASH"
+    [ "$new_htpasswd" = 0 ] || sys_chown "root:$WEB_GROUP" "$FP_HTPASSWD"
+  else
+    remove_file "$FP_CONF"
+    remove_file "$FP_HTPASSWD"
+  fi
+  [ "${#CHANGED[@]}" = "$n_before" ] || SITE_CHANGED=1
+
+  # --- MySQL: which hosts the user's MySQL accounts may connect from (the server's grant step
+  # reads this file: localhost only, or any host with external access; none while locked)
+  if [ "$MYSQL_EXTERNAL" = 1 ] && [ "$LOCKED" = 0 ]; then mysql_ext=1; mysql_hosts="localhost %"; else mysql_ext=0; mysql_hosts=localhost; fi
+  write_file "$MYSQL_CONF" 644 "# Managed by reseller-panel: MySQL access of $U. Changes are overwritten.
+username=$U
+databases=${LIMIT[mysqlDatabases]}
+externalAccess=$mysql_ext
+hosts=$mysql_hosts"
+
   # --- the web server's site
   if [ -n "$IP" ]; then
     case $IP in *:*) ADDR="[$IP]" ;; *) ADDR=$IP ;; esac
@@ -796,6 +935,16 @@ HostName $WHOST"
     Require all granted
   </Directory>
 </VirtualHost>"
+    if on ssl && [ "$SSL_FILES" = 1 ]; then SITE_TEXT="$SITE_TEXT
+<VirtualHost $ADDR:443>
+  ServerName $NAMES${ALIASES:+
+  ServerAlias$ALIASES}
+  SSLEngine on
+  SSLCertificateFile /etc/reseller-panel/ssl/$U.crt
+  SSLCertificateKeyFile /etc/reseller-panel/ssl/$U.key
+  DocumentRoot /var/lib/reseller-panel/locked
+  AliasMatch ^ /var/lib/reseller-panel/locked/index.html
+</VirtualHost>"; fi
   else
     opts="+SymLinksIfOwnerMatch"
     if on directoryListing; then opts="$opts +Indexes"; else opts="$opts -Indexes"; fi
@@ -867,14 +1016,20 @@ HostName $WHOST"
   <Directory $HOME_REL/html/webalizer>
     AllowOverride AuthConfig
   </Directory>"; fi
+    if [ -n "$FP_LOGIN" ]; then body="$body
+  <Directory $HOME_REL/html/_vti_bin>
+    AuthType Basic
+    AuthName \"FrontPage $U\"
+    AuthUserFile /etc/reseller-panel/frontpage/$U.htpasswd
+    Require valid-user
+  </Directory>"; fi
     SITE_TEXT="$site_header
 <VirtualHost $ADDR:80>
   ServerName $NAMES${ALIASES:+
   ServerAlias$ALIASES}
 $body
 </VirtualHost>"
-    if on ssl; then SITE_TEXT="$SITE_TEXT
-<IfFile /etc/reseller-panel/ssl/$U.crt>
+    if on ssl && [ "$SSL_FILES" = 1 ]; then SITE_TEXT="$SITE_TEXT
 <VirtualHost $ADDR:443>
   ServerName $NAMES${ALIASES:+
   ServerAlias$ALIASES}
@@ -882,8 +1037,7 @@ $body
   SSLCertificateFile /etc/reseller-panel/ssl/$U.crt
   SSLCertificateKeyFile /etc/reseller-panel/ssl/$U.key
 $body
-</VirtualHost>
-</IfFile>"; fi
+</VirtualHost>"; fi
   fi
   n_before=${#CHANGED[@]}
   write_file "$SITE" 644 "$SITE_TEXT"

@@ -43,6 +43,7 @@ import { leadingKeyPatterns } from './table-access';
 import { BackgroundWork } from './background-work';
 import { WebConsole } from './console';
 import { QUEUES, type QueueSpec } from '../queues-manifest';
+import { SslKeyStore } from './ssl-key-store';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -109,6 +110,8 @@ export class ResellerPanelStack extends Stack {
   readonly provisionDocument: ssm.CfnDocument;
   /** Work queues, their dead letters and consumers, failure destinations, background alarms. */
   readonly backgroundWork: BackgroundWork;
+  /** Hosted users' private keys for the servers (Parameter Store). */
+  readonly sslKeys: SslKeyStore;
 
   constructor(scope: Construct, id: string, props: ResellerPanelStackProps = {}) {
     super(scope, id, props);
@@ -233,8 +236,11 @@ export class ResellerPanelStack extends Stack {
       content: provisionDocumentContent(readProvisionScript()),
     });
 
+    this.sslKeys = new SslKeyStore(this, 'SslKeys');
+
     // ---------------------------------------------------------------- functions
     const commonEnv: Record<string, string> = {
+      ...this.sslKeys.environment(),
       ...BUNDLE_RUNTIME_ENV,
       TABLE_NAME: this.table.tableName,
       IDENTITY_MODE: 'cognito',
@@ -494,6 +500,7 @@ export class ResellerPanelStack extends Stack {
         }),
       );
     }
+    if (has('ssm:ssl-keys')) this.sslKeys.grantWrite(role);
     if (has('ssm:provision')) {
       role.addToPolicy(
         new iam.PolicyStatement({

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import type { KeyCipher } from '../ports/key-cipher';
 import type { Mailer } from '../ports/mailer';
+import type { PrivateKeyStore } from '../ports/private-key-store';
 import { NodeX509 } from './crypto/node-x509';
 import { DynamoOutboxStore } from './dynamodb/outbox-store';
 import { mailSettingsFromEnv } from '../app/mail/deps';
@@ -27,7 +28,7 @@ export function absentPort<T extends object>(port: string): T {
 export function controlPanelFromEnv(
   db: DynamoDBDocumentClient,
   tableName: string,
-  parts: { mailer?: Mailer; keyCipher?: KeyCipher; env?: Record<string, string | undefined> } = {},
+  parts: { mailer?: Mailer; keyCipher?: KeyCipher; privateKeys?: PrivateKeyStore; env?: Record<string, string | undefined> } = {},
 ): ControlPanelPorts {
   return {
     templates: new DynamoTemplateRepository(db, tableName),
@@ -39,6 +40,7 @@ export function controlPanelFromEnv(
     keyCipher: parts.keyCipher ?? absentPort<KeyCipher>('keyCipher'),
     outbox: new DynamoOutboxStore(db, tableName),
     mailSettings: mailSettingsFromEnv(parts.env ?? {}),
+    privateKeys: parts.privateKeys ?? absentPort<PrivateKeyStore>('privateKeys'),
     x509: new NodeX509(),
     hashPassword: (pw) => hashPassword(pw),
   };

@@ -22,6 +22,7 @@ import type { ProvisioningPorts } from '../app/provisioning/deps';
 import type { Provisioner } from '../ports/provisioner';
 import type { KeyCipher } from '../ports/key-cipher';
 import type { Mailer } from '../ports/mailer';
+import type { PrivateKeyStore } from '../ports/private-key-store';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../domain/provisioning/status';
 import { DynamoProvisioningRepository } from './dynamodb/provisioning-repository';
 import { DynamoServerRepository } from './dynamodb/server-repository';
@@ -78,6 +79,8 @@ export interface ComposeParts {
   provisioner?: Provisioner;
   mailer?: (env: Env) => Mailer;
   keyCipher?: (env: Env) => KeyCipher;
+  /** Where the servers fetch private keys (ssm/private-key-store-from-env.ts): the functions that store certificates. */
+  privateKeys?: (env: Env) => PrivateKeyStore;
   /** The work queue (SQS on AWS: shared/adapters/sqs; the local runtime passes its durable local queue). */
   queue?: (env: Env, db: DynamoDBDocumentClient, tableName: string) => WorkQueue;
 }
@@ -110,7 +113,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     accountStatus: new DynamoAccountStatus(db, tableName),
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
-    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env), env }),
+    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env), privateKeys: overrides.privateKeys?.(env), env }),
     servers: new DynamoServerRepository(db, tableName),
     provisioning: new DynamoProvisioningRepository(db, tableName),
     ...(overrides.provisioner ? { provisioner: overrides.provisioner } : {}),

@@ -113,6 +113,9 @@ export interface StoredCertificate {
   certificatePem: string;
   encryptedKey: string;
   summary: CertificateSummary;
+  /** Where the servers fetch the key (key store reference) and its digest; absent on items stored before. */
+  keyRef?: string;
+  keySha256?: string;
 }
 
 export interface CertificateStore {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -88,6 +89,44 @@ describe('provisioning through the local server (the local agent runs provision.
       readFileSync(page(follower.username), 'utf8') === `<h1>Welcome ${follower.username}</h1>`);
     await applied(owner, own.username, ownApplied.sequence + 1);
     expect(readFileSync(page(own.username), 'utf8')).toBe('my own page');
+  });
+
+  it('FrontPage on issues a login and password once (only its hash is kept) and reaches the server; off removes it', async () => {
+    const owner = await newReseller();
+    const created = await newUser(owner, { frontPage: true, domains: [{ name: `${owner.username}-fp.example.com` }] });
+    const u = created.username as string;
+    expect(created.frontPageCredentials).toEqual({ login: `${u}-fp`, password: expect.stringMatching(/^.{20,}$/) });
+    const { password } = created.frontPageCredentials as { password: string };
+    const htpasswd = join(root(), 'etc', 'reseller-panel', 'frontpage', `${u}.htpasswd`);
+    const site = join(root(), 'etc', 'reseller-panel', 'sites', `${u}.conf`);
+    await until('FrontPage on the server', async () => existsSync(htpasswd) && existsSync(site) && readFileSync(site, 'utf8').includes('_vti_bin'));
+    const sha = createHash('sha1').update(password).digest('base64');
+    expect(readFileSync(htpasswd, 'utf8')).toBe(`${u}-fp:{SHA}${sha}\n`);
+    expect(readFileSync(site, 'utf8')).toContain(`AuthUserFile /etc/reseller-panel/frontpage/${u}.htpasswd`);
+    // Shown once: reading the user shows the login, never the password or its hash.
+    const view = await api('GET', `/users/${u}`, { token: owner.token });
+    expect(view.body.frontPageLogin).toBe(`${u}-fp`);
+    expect(JSON.stringify(view.body)).not.toContain(password);
+    expect(JSON.stringify(view.body)).not.toContain(sha);
+    // Repeating "on" issues nothing new; off removes it; on again issues new credentials.
+    const again = await api('PATCH', `/users/${u}`, { token: owner.token, body: { frontPage: true } });
+    expect(again.status).toBe(200);
+    expect(again.body.frontPageCredentials).toBeUndefined();
+    expect((await api('PATCH', `/users/${u}`, { token: owner.token, body: { frontPage: false } })).status).toBe(200);
+    await until('FrontPage removed', async () => !existsSync(htpasswd));
+    const on = await api('PATCH', `/users/${u}`, { token: owner.token, body: { frontPage: true } });
+    expect(on.body.frontPageCredentials.password).not.toBe(password);
+    await until('new FrontPage login on the server', async () => existsSync(htpasswd) &&
+      readFileSync(htpasswd, 'utf8').includes(createHash('sha1').update(on.body.frontPageCredentials.password).digest('base64')));
+  });
+
+  it('MySQL external access reaches the server in the file its MySQL grant step reads', async () => {
+    const owner = await newReseller({ features: { mysqlExternalAccess: true } });
+    const user = await newUser(owner, { limits: { mysqlDatabases: 1 }, mysqlExternalAccess: true });
+    const file = join(root(), 'etc', 'reseller-panel', 'mysql', `${user.username}.conf`);
+    await until('MySQL access file', async () => existsSync(file) && readFileSync(file, 'utf8').includes('externalAccess=1'));
+    expect((await api('PATCH', `/users/${user.username}`, { token: owner.token, body: { mysqlExternalAccess: false } })).status).toBe(200);
+    await until('external access off', async () => readFileSync(file, 'utf8').includes('externalAccess=0'));
   });
 
   it('lock disables the site (files kept), unlock enables it, delete archives the home', async () => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { NodeX509 } from '../../shared/adapters/crypto/node-x509';
@@ -81,5 +81,49 @@ describe('SSL', () => {
     const bad = await api('POST', `/users/${u.username}/ssl/self-signed`, { token: r.token, body: { country: 'Germany', organization: 'X' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields).toHaveProperty('country');
+  });
+});
+
+describe('SSL reaches the server (local-1, the local agent)', () => {
+  const root = () => join(inject('dataDir'), 'servers', 'local-1', 'root');
+  async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 25_000) {
+    const end = Date.now() + timeoutMs;
+    while (!(await probe())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('an uploaded certificate and its key (0600) are written on the server and the HTTPS block turns on; deleting removes them', async () => {
+    const { r, u, ip } = await userWithIp();
+    const p = await pair('shop.example.com');
+    const crt = join(root(), 'etc/reseller-panel/ssl', `${u.username}.crt`);
+    const key = join(root(), 'etc/reseller-panel/ssl', `${u.username}.key`);
+    const site = join(root(), 'etc/reseller-panel/sites', `${u.username}.conf`);
+    expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: p.privateKeyPem, certificate: p.certificatePem } })).status).toBe(200);
+    await until('certificate on the server', () => existsSync(key) && readFileSync(site, 'utf8').includes(`<VirtualHost ${ip}:443>`));
+    expect(readFileSync(crt, 'utf8')).toBe(p.certificatePem);
+    expect(readFileSync(key, 'utf8')).toBe(p.privateKeyPem.trim() + '\n');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    // The key went to the key store's stand-in (0600), not into the state the server recorded.
+    const keyBody = p.privateKeyPem.split('\n')[1] as string;
+    expect(readFileSync(join(root(), 'var/lib/reseller-panel/state', `${u.username}.state`), 'utf8')).not.toContain(keyBody);
+    const stored = readdirSync(join(inject('dataDir'), 'key-store'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(stored.some((d) => (statSync(join(d.parentPath, d.name)).mode & 0o777) === 0o600 && d.parentPath.endsWith(u.username))).toBe(true);
+
+    expect((await api('DELETE', `/users/${u.username}/ssl`, { token: r.token })).status).toBe(204);
+    await until('certificate removed from the server', () => !existsSync(key) && !existsSync(crt));
+    await until('HTTPS block off', () => !readFileSync(site, 'utf8').includes(':443>'));
+    expect(existsSync(join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', u.username))
+      ? readdirSync(join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', u.username)) : []).toEqual([]);
+  });
+
+  it('a self-signed certificate reaches the server too', async () => {
+    const { r, u } = await userWithIp();
+    const res = await api('POST', `/users/${u.username}/ssl/self-signed`, { token: r.token, body: { country: 'DE', organization: 'Acme', days: 30 } });
+    expect(res.status).toBe(201);
+    const crt = join(root(), 'etc/reseller-panel/ssl', `${u.username}.crt`);
+    await until('self-signed certificate on the server', () => existsSync(crt));
+    expect(readFileSync(crt, 'utf8')).toBe((await api('GET', `/users/${u.username}/ssl`, { token: r.token })).body.certificate);
   });
 });

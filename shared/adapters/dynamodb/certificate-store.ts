@@ -5,6 +5,7 @@ import type { CertificateStore, StoredCertificate } from '../../ports/controlpan
 import type { Message } from '../../ports/message-log';
 import { keys } from './keys';
 import { messageItem } from './message-log';
+import { pendingUpdate } from './provisioning-repository';
 import { userItem } from './user-repository';
 import { unitOfWork } from './unit-of-work';
 
@@ -32,6 +33,8 @@ export class DynamoCertificateStore implements CertificateStore {
         ? { Put: { TableName: T, Item: { ...keys.userCertificate(resellerId, after.username), type: 'certificate', ...cert } } }
         : { Delete: { TableName: T, Key: keys.userCertificate(resellerId, after.username) } },
       { Put: { TableName: T, Item: messageItem(resellerId, message) } },
+      // The certificate is part of the user's desired state: its server gets it (or loses it).
+      { Update: pendingUpdate(T, resellerId, after.username, message.at, after.serverId ? { serverId: after.serverId } : {}) },
     ]);
   }
 
@@ -47,6 +50,7 @@ export class DynamoCertificateStore implements CertificateStore {
       certificatePem: out.Item.certificatePem,
       encryptedKey: out.Item.encryptedKey,
       summary: out.Item.summary,
+      ...(out.Item.keyRef ? { keyRef: out.Item.keyRef, keySha256: out.Item.keySha256 } : {}),
     };
   }
 

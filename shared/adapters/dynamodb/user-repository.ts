@@ -37,6 +37,7 @@ const USER_FIELDS = [
   'limits',
   'services',
   'frontPage',
+  'frontPageLogin',
   'mysqlExternalAccess',
   'personal',
   'domains',

@@ -17,6 +17,7 @@ import {
 import type { DesiredState } from '../../domain/provisioning/desired-state';
 import { parseBatchOutput } from '../../domain/provisioning/batch';
 import type { ApplyResult, ProvisionFailure, Provisioner, UsageReport } from '../../ports/provisioner';
+import { localKeyStoreDir } from './local-key-store';
 
 export interface LocalAgentOptions {
   /** The runtime's data directory ($DATA_DIR). */
@@ -146,7 +147,8 @@ export class LocalAgentProvisioner implements Provisioner {
       };
       const child = spawn(this.bash, [this.scriptPath, ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+        // The key store's stand-in: the script reads private keys from it itself (never an argument).
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', PROVISION_KEY_STORE_DIR: localKeyStoreDir(this.dataDir) },
         detached: true,
       });
       const timer = setTimeout(() => {

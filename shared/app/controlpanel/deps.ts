@@ -8,6 +8,7 @@ import type { WorkQueue } from '../../ports/work-queue';
 import type { MailSettings } from '../mail/deps';
 import type { Message } from '../../ports/message-log';
 import type { X509Tool } from '../../ports/x509';
+import type { PrivateKeyStore } from '../../ports/private-key-store';
 import type { ProvisioningPorts } from '../provisioning/deps';
 
 /** What the control-panel use cases need on top of the core. */
@@ -19,6 +20,8 @@ export interface ControlPanelPorts {
   certificates: CertificateStore;
   mailer: Mailer;
   keyCipher: KeyCipher;
+  /** Where the servers fetch private keys (Parameter Store on AWS). */
+  privateKeys: PrivateKeyStore;
   x509: X509Tool;
   /** The outbox: registration e-mails and circulars are stored messages, sent in the background. */
   outbox: OutboxStore;

@@ -3,6 +3,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import type { Principal } from '../../ports/identity';
 import type { PageRequest } from '../../ports/page';
 import type { CompanyDetails } from '../../ports/x509';
+import { keyDigest, sslKeyRef } from '../../domain/provisioning/key-names';
+import { certificatePemSchema } from '../../domain/provisioning/fields';
+import type { StoredCertificate } from '../../ports/controlpanel';
+import type { Message } from '../../ports/message-log';
 import { resellerOf } from '../actor';
 import { message, type ControlPanelDeps } from './deps';
 
@@ -33,6 +37,33 @@ function requireIp(u: HostedUser) {
 
 const context = (resellerId: string, username: string) => ({ resellerId, username, purpose: 'ssl-private-key' });
 
+/**
+ * Stores a certificate: its key first goes to the key store the servers fetch it from (a parameter
+ * of its own, named after its digest), then the certificate item and the user (one transaction,
+ * which also makes the user pending for its server). A failed transaction removes the new parameter;
+ * a successful one removes the previous certificate's.
+ */
+async function storeCertificate(
+  deps: ControlPanelDeps,
+  resellerId: string,
+  u: HostedUser,
+  cert: Omit<StoredCertificate, 'keyRef' | 'keySha256'>,
+  keyPem: string,
+  note: Message,
+) {
+  const keySha256 = keyDigest(keyPem);
+  const keyRef = sslKeyRef(deps.privateKeys.path, u.username, keySha256);
+  const previous = u.ssl ? (await deps.certificates.get(resellerId, u.username))?.keyRef : undefined;
+  await deps.privateKeys.put(keyRef, keyPem);
+  try {
+    await deps.certificates.put(resellerId, u, { ...cert, keyRef, keySha256 }, note);
+  } catch (e) {
+    if (keyRef !== previous) await deps.privateKeys.remove(keyRef).catch(() => undefined);
+    throw e;
+  }
+  if (previous && previous !== keyRef) await deps.privateKeys.remove(previous).catch(() => undefined);
+}
+
 /** Upload a private key and its certificate: parsed, matched, the key encrypted at rest, never returned. */
 export async function uploadCertificate(
   deps: ControlPanelDeps,
@@ -43,12 +74,18 @@ export async function uploadCertificate(
   const resellerId = resellerOf(actor);
   const u = await userWithIp(deps, resellerId, username);
   const summary = deps.x509.inspect(input.privateKey, input.certificate);
+  // The PEM the server gets (the desired state's schema): refused here, never in provisioning.
+  const certificatePem = input.certificate.replace(/\r\n?/g, '\n').trim() + '\n';
+  const pem = certificatePemSchema.safeParse(certificatePem);
+  if (!pem.success) throw ValidationError.field('certificate', pem.error.issues[0]?.message ?? 'is not valid');
   requireIp(u);
   const encryptedKey = await deps.keyCipher.encrypt(Buffer.from(input.privateKey, 'utf8'), context(resellerId, username));
-  await deps.certificates.put(
+  await storeCertificate(
+    deps,
     resellerId,
     u,
-    { username, certificatePem: input.certificate.trim() + '\n', encryptedKey, summary },
+    { username, certificatePem, encryptedKey, summary },
+    input.privateKey,
     message(deps, 'notice', `SSL certificate of user ${username} stored: ${summary.subject}, valid until ${summary.notAfter}`, { user: username }),
   );
   return { username, ip: u.ip, ...summary };
@@ -63,10 +100,12 @@ export async function createSelfSigned(deps: ControlPanelDeps, actor: Principal,
   if (!commonName) throw ValidationError.field('commonName', 'is required when the user has no domain');
   const made = await deps.x509.selfSigned({ ...details, commonName }, deps.clock.now());
   const encryptedKey = await deps.keyCipher.encrypt(Buffer.from(made.privateKeyPem, 'utf8'), context(resellerId, username));
-  await deps.certificates.put(
+  await storeCertificate(
+    deps,
     resellerId,
     u,
     { username, certificatePem: made.certificatePem, encryptedKey, summary: made.summary },
+    made.privateKeyPem,
     message(deps, 'notice', `self-signed SSL certificate created for user ${username}: ${made.summary.subject}`, { user: username }),
   );
   return { username, ip: u.ip, ...made.summary };
@@ -85,5 +124,8 @@ export async function deleteCertificate(deps: ControlPanelDeps, actor: Principal
   const resellerId = resellerOf(actor);
   const u = await userWithIp(deps, resellerId, username);
   if (!u.ssl) throw new NotFoundError('the user has no own certificate');
+  const keyRef = (await deps.certificates.get(resellerId, username))?.keyRef;
   await deps.certificates.remove(resellerId, u, message(deps, 'notice', `SSL certificate of user ${username} deleted`, { user: username }));
+  // After the user's change: the push that removes the files from the server needs no key.
+  if (keyRef) await deps.privateKeys.remove(keyRef);
 }

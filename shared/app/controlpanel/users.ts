@@ -23,6 +23,7 @@ import {
 import { RESOURCE_NAMES, SERVICE_NAMES } from '../../domain/catalog';
 import { ConcurrentChangeError, ConflictError, HardLimitError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors';
 import { generatePassword, passwordProblem } from '../../domain/password';
+import { issueFrontPageLogin } from '../../domain/controlpanel/frontpage';
 import type { Reseller } from '../../domain/reseller';
 import type { ChangeContext, UserWrite } from '../../ports/controlpanel';
 import type { Principal } from '../../ports/identity';
@@ -156,6 +157,8 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
     : undefined;
   let user!: HostedUser;
   let serverId!: string;
+  const frontPageIssued = frontPage ? issueFrontPageLogin(username, deps.randomBytes) : undefined;
+  if (frontPageIssued) draft.frontPageLogin = frontPageIssued.stored;
   // A server that filled up between our read and the transaction refuses it (capacity condition):
   // choose again from fresh counts, which moves on to the next server with room.
   for (let attempt = 1; ; attempt++) {
@@ -193,6 +196,7 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
       sequence: 1, status: 'pending', lastError: null, attempts: 0, updatedAt: now, nextAttemptAt: now, serverId, deleted: false,
     }),
     ...(generated ? { password } : {}),
+    ...(frontPageIssued ? { frontPageCredentials: frontPageIssued.shown } : {}),
     warnings: rules.warnings,
     exceeded,
     ...(registrationEmail ? { registrationEmail: { messageId: registrationEmail.id, status: 'queued' as const } } : {}),
@@ -315,8 +319,10 @@ const changed = <T extends Record<string, unknown>>(before: T, after: T, names: 
   Object.fromEntries(names.filter((n) => before[n] !== after[n]).map((n) => [n, after[n]])) as Partial<T>;
 
 /** Change personal data, services and limits, domains, IP, language/design. */
-export function patchUser(deps: ControlPanelDeps, actor: Principal, username: string, input: ChangeUserInput) {
-  return changeUser(deps, actor, username, 'change user', (before) => {
+export async function patchUser(deps: ControlPanelDeps, actor: Principal, username: string, input: ChangeUserInput) {
+  // FrontPage switched on: credentials issued with this change and shown once, in its response.
+  let frontPageIssued: ReturnType<typeof issueFrontPageLogin> | undefined;
+  const result = await changeUser(deps, actor, username, 'change user', (before) => {
     const errors: FieldErrors = {};
     const after: HostedUser = { ...before };
     const parts: string[] = [];
@@ -339,9 +345,15 @@ export function patchUser(deps: ControlPanelDeps, actor: Principal, username: st
       after.services = fullServices(before.services, input.services);
       parts.push('services');
     }
+    frontPageIssued = undefined;
     if (input.frontPage !== undefined) {
       after.frontPage = input.frontPage;
       parts.push(`FrontPage ${input.frontPage ? 'on' : 'off'}`);
+      if (!input.frontPage) after.frontPageLogin = null;
+      else if (!before.frontPageLogin) {
+        frontPageIssued = issueFrontPageLogin(username, deps.randomBytes);
+        after.frontPageLogin = frontPageIssued.stored;
+      }
     }
     if (input.mysqlExternalAccess !== undefined) {
       after.mysqlExternalAccess = input.mysqlExternalAccess;
@@ -407,6 +419,7 @@ export function patchUser(deps: ControlPanelDeps, actor: Principal, username: st
       changedMysqlExternal: after.mysqlExternalAccess && !before.mysqlExternalAccess,
     };
   });
+  return frontPageIssued ? { ...result, frontPageCredentials: frontPageIssued.shown } : result;
 }
 
 /** "Change services using templates": the template's limits and services replace the user's. */

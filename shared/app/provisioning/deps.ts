@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import type { UserRepository } from '../../ports/controlpanel';
+import type { CertificateStore, UserRepository } from '../../ports/controlpanel';
 import type { Provisioner } from '../../ports/provisioner';
 import type { ProvisioningRepository, ProvisioningSettings } from '../../ports/provisioning';
 import type { ServerRepository } from '../../ports/servers';
@@ -14,6 +14,8 @@ export interface ProvisioningPorts {
 /** What the worker needs on top: the Provisioner (SSM on AWS, the local agent locally) and the backoff. */
 export interface WorkerDeps extends Pick<CoreDeps, 'clock' | 'newId'>, ProvisioningPorts {
   users: Pick<UserRepository, 'get'>;
+  /** The user's own certificate (its PEM and key reference) for the state. */
+  certificates: Pick<CertificateStore, 'get'>;
   provisioner: Provisioner;
   backoff?: BackoffPolicy;
 }

@@ -22,7 +22,7 @@
  *      reseller's message log; a non-retryable failure leaves the queue until changed or re-pushed.
  */
 import { ValidationError } from '../../domain/errors';
-import { desiredState, type DesiredState } from '../../domain/provisioning/desired-state';
+import { desiredState, type DesiredState, type ProvisionSsl } from '../../domain/provisioning/desired-state';
 import { DEFAULT_BATCH_LIMITS, planBatches, type BatchLimits } from '../../domain/provisioning/batch';
 import { DEFAULT_BACKOFF, nextAttemptAt, type ProvisioningState } from '../../domain/provisioning/status';
 import type { HostedUser } from '../../domain/controlpanel/users';
@@ -184,7 +184,8 @@ async function pushToServer(
       }
       try {
         if (!indexPages.has(resellerId)) indexPages.set(resellerId, deps.provisioning.getIndexPage(resellerId));
-        const state = buildState(resellerId, username, c.status.sequence, c.user, c.status.deleted, await indexPages.get(resellerId)!, c.status.billingLocked === true);
+        const ssl = c.user && !c.status.deleted ? await sslOf(deps, resellerId, c.user) : null;
+        const state = buildState(resellerId, username, c.status.sequence, c.user, c.status.deleted, await indexPages.get(resellerId)!, c.status.billingLocked === true, ssl);
         ready.push({ c, state });
       } catch (e) {
         const error = e instanceof ValidationError ? `invalid desired state: ${e.message}` : (e as Error).message;
@@ -266,6 +267,18 @@ async function defaultServer(deps: WorkerDeps): Promise<string | undefined> {
   return (await deps.servers.list()).find((s) => s.isDefault)?.id;
 }
 
+/**
+ * The user's own certificate for its server while the SSL service is on: the certificate and where
+ * the server fetches the key (never the key). Certificates stored before the key store have no
+ * reference and stay off the server until they are uploaded again.
+ */
+async function sslOf(deps: WorkerDeps, resellerId: string, user: HostedUser): Promise<ProvisionSsl | null> {
+  if (!user.ssl || !user.services.ssl) return null;
+  const cert = await deps.certificates.get(resellerId, user.username);
+  if (!cert?.keyRef || !cert.keySha256) return null;
+  return { certificate: cert.certificatePem, keyRef: cert.keyRef, keySha256: cert.keySha256 };
+}
+
 /** The complete desired state of a user (or of its delete), from the stored user record. */
 export function buildState(
   resellerId: string,
@@ -275,6 +288,7 @@ export function buildState(
   deleted: boolean,
   indexPage: string | null,
   billingLocked = false,
+  ssl: ProvisionSsl | null = null,
 ): DesiredState {
   if (deleted || !user) return desiredState({ username, resellerId, sequence, deleted: true });
   return desiredState({
@@ -290,5 +304,8 @@ export function buildState(
     locked: user.status === 'locked' || billingLocked,
     deleted: false,
     indexPage,
+    ssl,
+    frontPage: user.frontPage && user.frontPageLogin ? user.frontPageLogin : null,
+    mysqlExternalAccess: user.mysqlExternalAccess === true,
   });
 }

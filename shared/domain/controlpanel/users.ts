@@ -5,6 +5,7 @@ import { passwordSchema } from '../password';
 import { domainInputSchema, ipSchema, MAX_DOMAINS_PER_USER, type UserDomain } from './domains';
 import { servicesSchema, type ResourceLimits, type Services } from './services';
 import type { MailStanding, MailStatus } from '../mail/outbox';
+import type { FrontPageLogin } from './frontpage';
 
 /** Hosted usernames: `web<N>` from one installation-wide sequence, never reused. */
 export const hostedUsername = (n: number) => `web${n}`;
@@ -122,6 +123,8 @@ export interface HostedUser {
   limits: ResourceLimits;
   services: Services;
   frontPage: boolean;
+  /** The FrontPage login and its htpasswd hash while FrontPage is on (never the password). */
+  frontPageLogin?: FrontPageLogin | null;
   mysqlExternalAccess: boolean;
   personal: Personal;
   domains: UserDomain[];
@@ -148,9 +151,9 @@ export function currentStanding(u: Pick<HostedUser, 'mailStatus' | 'personal'>):
 }
 
 export function userView(u: HostedUser) {
-  const { passwordHash: _p, resellerId: _r, mailStatus: _m, ...rest } = u;
+  const { passwordHash: _p, resellerId: _r, mailStatus: _m, frontPageLogin, ...rest } = u;
   const current = currentStanding(u);
-  return { ...rest, mailStatus: (current?.status ?? 'ok') as MailStatus, ...(current ? { mailStatusDetail: { at: current.at, reason: current.reason } } : {}) };
+  return { ...rest, frontPageLogin: frontPageLogin?.login ?? null, mailStatus: (current?.status ?? 'ok') as MailStatus, ...(current ? { mailStatusDetail: { at: current.at, reason: current.reason } } : {}) };
 }
 export type UserView = ReturnType<typeof userView>;
 

@@ -12,7 +12,17 @@ import type * as z from 'zod';
 import { ValidationError } from '../errors';
 import { limitValueSchema } from '../limits';
 import { normalizeDomain } from '../controlpanel/domains';
-import { HOSTED_USERNAME, MAX_INDEX_PAGE_BYTES, indexPageHtmlSchema, siteAddressSchema } from './fields';
+import {
+  HOSTED_USERNAME,
+  MAX_INDEX_PAGE_BYTES,
+  certificatePemSchema,
+  frontPageLoginSchema,
+  htpasswdHashSchema,
+  indexPageHtmlSchema,
+  keyRefSchema,
+  sha256HexSchema,
+  siteAddressSchema,
+} from './fields';
 import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESOURCE_NAMES, type BackupMode, type BooleanServiceName, type ResourceName } from '../catalog';
 
 /** The panel's names (shared/domain/catalog.ts): the state speaks the same language as the API. */
@@ -42,6 +52,25 @@ export interface ProvisionCronJob {
   command: string;
 }
 
+/**
+ * The user's own SSL certificate, present while the SSL service is on. The private key is never in
+ * the state: `keyRef` names where the server fetches it (SSM Parameter Store on AWS, the local
+ * stand-in of the embedded runtime) and `keySha256` lets the server check it fetched the key of
+ * this very certificate (a newer upload may have replaced it meanwhile).
+ */
+export interface ProvisionSsl {
+  /** PEM certificate(s), the server certificate first. */
+  certificate: string;
+  keyRef: string;
+  keySha256: string;
+}
+
+/** FrontPage on: the login and its htpasswd hash (the password itself is shown once and never stored). */
+export interface ProvisionFrontPage {
+  login: string;
+  passwordHash: string;
+}
+
 /** What the panel knows about a hosted user; omitted parts take their defaults. */
 export interface DesiredStateInput {
   username: string;
@@ -59,6 +88,10 @@ export interface DesiredStateInput {
   deleted?: boolean;
   /** The reseller's index page (HTML, `##user##` replaced on the server), or null for none. */
   indexPage?: string | null;
+  ssl?: ProvisionSsl | null;
+  frontPage?: ProvisionFrontPage | null;
+  /** MySQL accounts of the user may connect from other hosts. */
+  mysqlExternalAccess?: boolean;
 }
 
 export const DESIRED_STATE_FORMAT = 'reseller-panel-state/1' as const;
@@ -77,6 +110,9 @@ export interface DesiredState {
   locked: boolean;
   deleted: boolean;
   indexPage: string | null;
+  ssl: ProvisionSsl | null;
+  frontPage: ProvisionFrontPage | null;
+  mysqlExternalAccess: boolean;
 }
 
 /** Defaults: every limit 0 ("not available"), every switch off, backup "no". */
@@ -130,6 +166,9 @@ export function desiredState(input: DesiredStateInput): DesiredState {
     locked: input.locked ?? false,
     deleted: input.deleted ?? false,
     indexPage: input.indexPage === undefined || input.indexPage === '' ? null : input.indexPage,
+    ssl: input.ssl ? { certificate: input.ssl.certificate, keyRef: input.ssl.keyRef, keySha256: input.ssl.keySha256 } : null,
+    frontPage: input.frontPage ? { login: input.frontPage.login, passwordHash: input.frontPage.passwordHash } : null,
+    mysqlExternalAccess: input.mysqlExternalAccess ?? false,
   };
   validateDesiredState(state);
   return state;
@@ -268,4 +307,26 @@ export function validateDesiredState(state: unknown): asserts state is DesiredSt
   if (typeof s.deleted !== 'boolean') fail('deleted', 'must be true or false');
 
   if (s.indexPage !== null) check('indexPage', indexPageHtmlSchema, s.indexPage);
+  validateDeliveredServices(s);
+}
+
+/** The certificate, FrontPage and MySQL external access (issue 8: what the panel accepts reaches the server). */
+function validateDeliveredServices(s: Record<string, unknown>): void {
+  if (s.ssl !== null) {
+    if (typeof s.ssl !== 'object' || s.ssl === undefined || Array.isArray(s.ssl)) fail('ssl', 'must be a certificate or null');
+    const ssl = s.ssl as Record<string, unknown>;
+    for (const key of Object.keys(ssl)) if (!['certificate', 'keyRef', 'keySha256'].includes(key)) fail(`ssl.${key}`, 'unknown field');
+    check('ssl.certificate', certificatePemSchema, ssl.certificate);
+    check('ssl.keyRef', keyRefSchema, ssl.keyRef);
+    check('ssl.keySha256', sha256HexSchema, ssl.keySha256);
+  }
+  if (s.frontPage !== null) {
+    if (typeof s.frontPage !== 'object' || s.frontPage === undefined || Array.isArray(s.frontPage)) fail('frontPage', 'must be a login or null');
+    const fp = s.frontPage as Record<string, unknown>;
+    for (const key of Object.keys(fp)) if (!['login', 'passwordHash'].includes(key)) fail(`frontPage.${key}`, 'unknown field');
+    check('frontPage.login', frontPageLoginSchema, fp.login);
+    if (fp.login !== `${s.username as string}-fp`) fail('frontPage.login', 'must be <username>-fp');
+    check('frontPage.passwordHash', htpasswdHashSchema, fp.passwordHash);
+  }
+  if (typeof s.mysqlExternalAccess !== 'boolean') fail('mysqlExternalAccess', 'must be true or false');
 }

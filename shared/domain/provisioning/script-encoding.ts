@@ -18,6 +18,10 @@
  *   domain=<name> <dns 0|1> <dnr 0|1>    one per domain
  *   cron=<base64 schedule> <base64 command>   one per cron job
  *   index=<base64 html>                  empty for no index page
+ *   ssl=<base64 pem> <key ref> <sha256>  empty for none; the key ref names where the server
+ *                                        fetches the private key (never the key itself)
+ *   frontpage=<login> <htpasswd hash>    empty while FrontPage is off
+ *   mysql.external=0|1
  * Free text (cron schedule and command, index page) is base64 inside the line, so no value can
  * contain a newline that would forge another line.
  */
@@ -48,6 +52,9 @@ export function stateToScriptLines(state: DesiredState): string[] {
   for (const d of state.domains) lines.push(`domain=${d.name} ${d.dns ? 1 : 0} ${d.dnr ? 1 : 0}`);
   for (const j of state.cronJobs) lines.push(`cron=${b64(j.schedule)} ${b64(j.command)}`);
   lines.push(`index=${state.indexPage === null ? '' : b64(state.indexPage)}`);
+  lines.push(`ssl=${state.ssl === null ? '' : `${b64(state.ssl.certificate)} ${state.ssl.keyRef} ${state.ssl.keySha256}`}`);
+  lines.push(`frontpage=${state.frontPage === null ? '' : `${state.frontPage.login} ${state.frontPage.passwordHash}`}`);
+  lines.push(`mysql.external=${state.mysqlExternalAccess ? 1 : 0}`);
   return lines;
 }
 
