@@ -125,6 +125,7 @@ const userFields = {
   limits: limitsView,
   services: servicesView,
   frontPage: z.boolean(),
+  frontPageLogin: z.string().nullable().optional().describe('the FrontPage login while FrontPage is on (never its password)'),
   mysqlExternalAccess: z.boolean(),
   personal: personalView,
   domains: z.array(domainView),
@@ -143,7 +144,11 @@ const mailFields = {
   mailStatusDetail: z.object({ at: time, reason: z.string() }).optional().describe('when SES reported the bounce or complaint, and its reason'),
 };
 export const userView = z.object({ ...userFields, ...mailFields, provisioning: provisioningView });
-export const changedUserView = z.object({ ...userFields, ...mailFields, warnings, exceeded: z.array(exceededView) });
+const frontPageCredentials = z
+  .object({ login: z.string(), password: z.string() })
+  .optional()
+  .describe('FrontPage login and password, returned once by the change that switched FrontPage on (only a hash is kept)');
+export const changedUserView = z.object({ ...userFields, ...mailFields, warnings, exceeded: z.array(exceededView), frontPageCredentials });
 export const createdUserView = z.object({
   ...userFields,
   ...mailFields,
@@ -155,6 +160,7 @@ export const createdUserView = z.object({
     .object({ messageId: z.string(), status: z.literal('queued') })
     .optional()
     .describe('with sendEmail: the registration e-mail, queued in the outbox (GET /outbox/{messageId})'),
+  frontPageCredentials,
 });
 export const dryRunUserView = z.object({
   dryRun: z.boolean(),
