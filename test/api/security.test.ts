@@ -151,7 +151,7 @@ describe('help and index pages keep to the HTML allowlist', () => {
       '<!DOCTYPE html><html><head><title>Hi</title><style>body { color: #222 }</style></head>' +
       '<body><h1>Welcome ##user##</h1><p class="x">Mail <a href="mailto:help@acme.example">us</a> or see <a href="/docs#top">docs</a>.</p>' +
       '<img src="https://acme.example/logo.gif" alt="logo" width="158"><!-- note --></body></html>';
-    expect((await api('PUT', '/settings/index-page', { token: r.token, body: { html: page } })).status).toBe(200);
+    expect((await api('PUT', '/settings/index-page', { token: r.token, body: { html: page } })).status).toBe(202); // accepted: the change reaches the users through a run
     const help = '<p>Support: <a href="https://acme.example/help" target="_blank">help</a> 2 &lt; 3</p>';
     expect((await api('PUT', '/settings/help-page', { token: r.token, body: { html: help } })).status).toBe(200);
     expect((await api('GET', '/settings/help-page', { token: r.token })).body.html).toBe(help);

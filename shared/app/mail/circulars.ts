@@ -54,7 +54,8 @@ export async function getCircular(deps: MailDeps, actor: Principal, id: string, 
   const resellerId = resellerOf(actor);
   const head = await deps.outbox.getCircular(resellerId, id);
   if (!head) throw new NotFoundError('circular not found');
-  const page = head.failed ? await deps.outbox.failures(resellerId, id, failures) : { items: [], nextCursor: null };
+  // A cursor is always checked (a crafted one is a 400 naming it), even when nothing failed yet.
+  const page = head.failed || failures.cursor ? await deps.outbox.failures(resellerId, id, failures) : { items: [], nextCursor: null };
   return { ...circularView(head), failures: page.items, failuresCursor: page.nextCursor };
 }
 
