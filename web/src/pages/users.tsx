@@ -134,7 +134,8 @@ interface DryRun {
 interface Created {
   username: string;
   password?: string;
-  emailSent?: boolean;
+  /** With sendEmail: the registration e-mail, queued in the outbox and sent in the background. */
+  registrationEmail?: { messageId: string; status: 'queued' };
   exceeded: { field: string; used: number; max: number }[];
 }
 
@@ -231,7 +232,7 @@ export function CreateUser({ query }: { query?: Record<string, string> }) {
           <dt>{t('signin.password')}</dt>
           <dd>{created.password ? <code>{created.password}</code> : t('wizard.passwordGiven')}</dd>
           <dt>{t('wizard.email')}</dt>
-          <dd>{created.emailSent === undefined ? t('wizard.emailNotSent') : created.emailSent ? t('wizard.emailSent') : t('wizard.emailFailed')}</dd>
+          <dd>{created.registrationEmail ? t('wizard.emailQueued') : t('wizard.emailNotSent')}</dd>
         </dl>
         <p>
           <a href={`#/users/${created.username}`}>{t('users.open', { name: created.username })}</a>
