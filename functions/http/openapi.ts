@@ -29,6 +29,7 @@ const ERROR_RESPONSES: Record<number, string> = {
   409: 'Conflicts with the current state',
   413: 'The request body is too large',
   415: 'The request body is not application/json',
+  422: 'The Idempotency-Key was used for another request (other body, route or parameters) in the last 24 hours',
   429: 'Too many attempts: wait for Retry-After seconds',
 };
 
@@ -56,14 +57,33 @@ function errorStatuses(r: Route): number[] {
   if (r.tag === 'billing' && r.method === 'POST') out.push(402);
   if (r.body) out.push(413, 415);
   if (r.path === '/auth/login') out.push(403, 429);
+  if (r.idempotent) out.push(409, 422);
   return [...new Set(out)].sort();
 }
+
+/** The header of the POSTs that create or charge (docs/api.md "Idempotency keys"). */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Your unique key for this request (e.g. a UUID; 1-255 visible ASCII characters). A repeat with the same key and the same request ' +
+    'within 24 hours answers the first response (status and body, with the header Idempotent-Replayed: true) and does nothing again; ' +
+    'the same key for another request is 422 IDEMPOTENCY_KEY_REUSED; while the first is still running, 409 IDEMPOTENCY_IN_PROGRESS. ' +
+    'Keys are per reseller. 4xx answers are kept like successes, 5xx are not (retry with the same key).',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
+const REPLAYED_HEADER = {
+  'Idempotent-Replayed': { description: 'true when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+};
 
 const operationId = (r: Route) =>
   `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string = '') => c.toUpperCase())}`;
 
-function success(description: string, schema: z.ZodType | null) {
-  return schema ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description };
+function success(description: string, schema: z.ZodType | null, idempotent?: true) {
+  const headers = idempotent ? { headers: REPLAYED_HEADER } : {};
+  return schema ? { description, ...headers, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description, ...headers };
 }
 
 /**
@@ -75,9 +95,9 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
   const usedStatuses = new Set<number>();
   for (const r of routes) {
     const responses: Record<string, unknown> = {
-      [String(r.status)]: success(r.status === 204 ? 'done, no body' : 'success', r.response),
+      [String(r.status)]: success(r.status === 204 ? 'done, no body' : 'success', r.response, r.idempotent),
     };
-    for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema);
+    for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema, r.idempotent);
     for (const status of errorStatuses(r)) {
       usedStatuses.add(status);
       responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
@@ -87,7 +107,9 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
       summary: r.summary.length > 120 ? `${r.summary.slice(0, r.summary.lastIndexOf(' ', 110))} ...` : r.summary,
       ...(r.summary.length > 120 ? { description: r.summary } : {}),
       tags: [r.tag],
-      ...(r.params || r.query ? { parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')] } : {}),
+      ...(r.params || r.query || r.idempotent
+        ? { parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query'), ...(r.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : [])] }
+        : {}),
       responses,
       ...(r.access === 'public' ? { security: [] } : { 'x-access': r.access }),
     };

@@ -15,6 +15,8 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   event: APIGatewayProxyEventV2;
+  /** The request's Idempotency-Key (well-formed, already claimed), on routes marked `idempotent`. */
+  idempotencyKey?: string;
 }
 
 export interface Reply {
@@ -53,6 +55,11 @@ export interface Route<P = any, Q = any, B = any, R = any> {
    * a route cannot go undocumented, and what `handle` returns must be of this type.
    */
   response: z.ZodType<R> | null;
+  /**
+   * A POST that creates or charges: takes an `Idempotency-Key` header (docs/api.md), so a repeat
+   * with the same key and body answers the first response without doing the work again.
+   */
+  idempotent?: true;
   /** Also answers text/csv (the same table) when the request says `Accept: text/csv`. */
   csv?: true;
   /** Other success statuses the handler answers with `reply(...)`, and their bodies. */

@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { principalFromClaims } from '../../shared/adapters/claims';
 import type { AppDeps } from '../../shared/adapters/compose';
 import type { Principal } from '../../shared/ports/identity';
-import { fieldsFromZod, HttpError } from './errors';
+import { fieldsFromZod, HttpError, toErrorResponse } from './errors';
+import { createHash } from 'node:crypto';
+import { canonicalJson, type StoredResponse } from '../../shared/domain/idempotency';
+import { runIdempotent } from '../../shared/app/idempotency';
 import { isReply, type Route } from './route';
 import { SECURITY_HEADERS } from './security-headers';
 import { checkJsonContentType } from './content-type';
@@ -105,20 +108,49 @@ export function createRouter(routes: readonly Route[]) {
     }
     const body = parseWith(route.body, rawBody, '', 'invalid request body');
 
-    const result = await route.handle({
-      deps,
-      actor: actor as Principal,
-      params: parsedParams,
-      query: parsedQuery,
-      body,
-      event,
-    });
-    const out = isReply(result) ? result : { status: route.status, body: result, headers: undefined };
+    const key = route.idempotent ? event.headers?.['idempotency-key'] : undefined;
+    const run = async (): Promise<StoredResponse & { headers?: Record<string, string> }> => {
+      const result = await route.handle({
+        deps,
+        actor: actor as Principal,
+        params: parsedParams,
+        query: parsedQuery,
+        body,
+        event,
+        ...(key !== undefined ? { idempotencyKey: key } : {}),
+      });
+      const out = isReply(result) ? result : { status: route.status, body: result, headers: undefined };
+      return {
+        status: out.status,
+        ...(out.headers ? { headers: out.headers } : {}),
+        // A text body a handler chose a text/* content type for (CSV) goes as it is; everything else is JSON.
+        body: out.body === undefined ? '' : typeof out.body === 'string' && /^text\//.test(out.headers?.['content-type'] ?? '') ? out.body : JSON.stringify(out.body),
+      };
+    };
+
+    let out: StoredResponse & { replayed?: boolean };
+    if (key === undefined) {
+      out = await run();
+    } else {
+      // The request as the client sent it: route, parameters, query and body (fields in any order).
+      const fingerprint = createHash('sha256')
+        .update(canonicalJson([method, route.path, params, event.queryStringParameters ?? {}, rawBody ?? null]))
+        .digest('base64url');
+      out = await runIdempotent(deps, actor as Principal, key, fingerprint, async () => {
+        try {
+          return await run();
+        } catch (e) {
+          // A 4xx is an answer and is kept for repeats (as Stripe does); a 5xx is thrown on (not kept).
+          const mapped = toErrorResponse(e);
+          if (mapped.status >= 500) throw e;
+          return { status: mapped.status, body: JSON.stringify(mapped.body), ...(mapped.headers ? { headers: mapped.headers } : {}) };
+        }
+      });
+    }
     return {
       statusCode: out.status,
-      headers: { ...SECURITY_HEADERS, ...(out.headers ?? {}) },
-      // A text body a handler chose a text/* content type for (CSV) goes as it is; everything else is JSON.
-      body: out.body === undefined ? '' : typeof out.body === 'string' && /^text\//.test(out.headers?.['content-type'] ?? '') ? out.body : JSON.stringify(out.body),
+      headers: { ...SECURITY_HEADERS, ...(out.headers ?? {}), ...(out.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+      body: out.body,
     };
   };
 }

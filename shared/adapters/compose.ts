@@ -29,6 +29,8 @@ import { DynamoServerRepository } from './dynamodb/server-repository';
 import { DynamoRunStore } from './dynamodb/run-store';
 import type { WorkQueue } from '../ports/work-queue';
 import type { RunStore } from '../ports/runs';
+import type { IdempotencyStore } from '../ports/idempotency';
+import { DynamoIdempotencyStore } from './dynamodb/idempotency-store';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /**
@@ -49,6 +51,8 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   queue: WorkQueue;
   /** Runs of background work and their exact counts (GET /operator/runs). */
   runs: RunStore;
+  /** Idempotency-Key records of the POSTs that create or charge (functions/http/router.ts). */
+  idempotency: IdempotencyStore;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -105,6 +109,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     skins: new DynamoSkinRepository(db, tableName),
     queue: overrides.queue ? overrides.queue(env, db, tableName) : NO_QUEUE,
     runs: new DynamoRunStore(db, tableName),
+    idempotency: new DynamoIdempotencyStore(db, tableName),
     usage: new DynamoUsageRepository(db, tableName),
     localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),

@@ -40,8 +40,10 @@ export const ERROR_CODES = {
   SKIN_IN_USE: { status: 409, meaning: 'the skin is the default design' },
   TOO_MANY_SKINS: { status: 409, meaning: 'the skin limit is reached' },
   TOO_MANY_CHANGES: { status: 409, meaning: 'too many changes in one request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, meaning: 'a request with the same Idempotency-Key is still in progress; retry later' },
   TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the request body must be application/json' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'the Idempotency-Key was used for another request (other body, route or parameters) in the last 24 hours' },
   TOO_MANY_ATTEMPTS: { status: 429, meaning: 'too many sign-in attempts; wait for Retry-After seconds' },
   INTERNAL: { status: 500, meaning: 'an internal error; quote the request id' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
@@ -124,6 +126,11 @@ export class TooManyAttemptsError extends DomainError {
   constructor(message: string, readonly retryAfterSeconds: number) {
     super(message);
   }
+}
+
+/** The Idempotency-Key of an earlier, different request (422 IDEMPOTENCY_KEY_REUSED): nothing was done. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED' as const;
 }
 
 /** The caller's reseller account is locked by the operator: refused whatever token it carries (403). */

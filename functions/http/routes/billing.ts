@@ -17,6 +17,7 @@ import {
 import { getPlan, putPlan } from '../../../shared/app/billing/plans';
 import { PlanSchema } from '../../../shared/domain/billing/plan';
 import { route } from '../route';
+import { referenceFromKey } from '../../../shared/app/idempotency';
 import { pageQuery } from './common';
 import { templateIdParam } from './templates';
 import { usernameParam } from './users';
@@ -62,6 +63,7 @@ export const billingRoutes = [
     method: 'POST',
     path: '/users/{username}/billing',
     access: 'reseller',
+    idempotent: true,
     tag: 'billing',
     summary: "Open the user's billing account on a template's plan from today",
     params: usernameParam,
@@ -98,6 +100,7 @@ export const billingRoutes = [
     method: 'POST',
     path: '/users/{username}/billing/payments',
     access: 'reseller',
+    idempotent: true,
     tag: 'billing',
     summary: 'Record a payment (the same reference again, for the life of the account, is the same payment; with another amount 409)',
     params: usernameParam,
@@ -105,12 +108,15 @@ export const billingRoutes = [
     example: { amount: '25.00', reference: 'inv-1001' },
     status: 201,
     response: billingAccountView,
-    handle: ({ deps, actor, params, body }) => recordPayment(deps, actor, params.username as string, body),
+    // With an Idempotency-Key and no reference, the reference comes from the key (exactly once, see docs/api.md).
+    handle: ({ deps, actor, params, body, idempotencyKey }) =>
+      recordPayment(deps, actor, params.username as string, { ...body, reference: body.reference ?? (idempotencyKey ? referenceFromKey(idempotencyKey) : undefined) }),
   }),
   route({
     method: 'POST',
     path: '/users/{username}/billing/adjustments',
     access: 'reseller',
+    idempotent: true,
     tag: 'billing',
     summary: 'A manual charge (positive) or credit (negative) with a reason and your reference (the same reference again is the same adjustment)',
     params: usernameParam,
@@ -124,6 +130,7 @@ export const billingRoutes = [
     method: 'POST',
     path: '/users/{username}/billing/hold',
     access: 'reseller',
+    idempotent: true,
     tag: 'billing',
     summary: 'Buy or release units (e.g. traffic GB): 402 when the credit limit does not cover the purchase',
     params: usernameParam,
@@ -137,6 +144,7 @@ export const billingRoutes = [
     method: 'POST',
     path: '/users/{username}/billing/actions',
     access: 'reseller',
+    idempotent: true,
     tag: 'billing',
     summary: 'suspend, resume, convert (end trial), close, changePeriod or changePlan',
     params: usernameParam,

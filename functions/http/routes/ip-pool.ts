@@ -12,6 +12,7 @@ export const ipPoolRoutes = [
     method: 'POST',
     path: '/operator/resellers/{resellerId}/ips',
     access: 'operator',
+    idempotent: true,
     tag: 'operator',
     summary: "Give a reseller exclusive IP addresses for its users (each address belongs to one reseller)",
     params: resellerParam,

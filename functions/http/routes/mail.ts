@@ -42,6 +42,7 @@ export const circularRoutes = [
     method: 'POST',
     path: '/circulars',
     access: 'reseller',
+    idempotent: true,
     tag: 'mail',
     summary:
       'Send a circular to every user except those left out (##tags## of the registration e-mail except ##password##). ' +

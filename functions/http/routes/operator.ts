@@ -17,6 +17,7 @@ export const operatorRoutes = [
     method: 'POST',
     path: '/operator/resellers',
     access: 'operator',
+    idempotent: true,
     lambda: 'identity',
     tag: 'operator',
     summary: 'Create a reseller with limits (maximum), hard limits and activated features',

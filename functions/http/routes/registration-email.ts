@@ -11,6 +11,7 @@ export const registrationEmailRoutes = [
     method: 'POST',
     path: '/users/{username}/registration-email',
     access: 'reseller',
+    idempotent: true,
     tag: 'users',
     summary:
       "Send the user's registration e-mail again, its subject or text changed for this one send if given. " +

@@ -27,6 +27,7 @@ export const serverRoutes = [
     method: 'POST',
     path: '/operator/servers',
     access: 'operator',
+    idempotent: true,
     tag: 'servers',
     summary: 'Register a managed hosting server: id, name, SSM managed-instance id, addresses, capacity (users, -1 unlimited)',
     body: createServerSchema,

@@ -26,6 +26,7 @@ export const settingsRoutes = [
     method: 'POST',
     path: '/skins',
     access: 'reseller',
+    idempotent: true,
     tag: 'settings',
     summary: `Create a skin from a built-in design (${BUILT_IN_DESIGNS.join(', ')}) or from another skin`,
     body: z.strictObject({ name: skinNameSchema, from: z.string().min(1).max(40) }),
@@ -38,6 +39,7 @@ export const settingsRoutes = [
     method: 'POST',
     path: '/skin-archives',
     access: 'reseller',
+    idempotent: true,
     tag: 'settings',
     summary:
       'Create from archive: a skin from a zip (base64) holding colors.json and/or logo.gif at its top level (docs/skins.md); colors not in it come from `from` (default: default)',

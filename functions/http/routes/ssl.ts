@@ -37,6 +37,7 @@ export const sslRoutes = [
     method: 'POST',
     path: '/users/{username}/ssl/self-signed',
     access: 'reseller',
+    idempotent: true,
     tag: 'ssl',
     summary: 'Create a self-signed certificate from company details (commonName defaults to the first domain)',
     params: usernameParam,

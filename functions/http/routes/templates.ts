@@ -35,6 +35,7 @@ export const templateRoutes = [
     method: 'POST',
     path: '/templates',
     access: 'reseller',
+    idempotent: true,
     tag: 'templates',
     summary: 'Create a template (service package): name, the 12 limits and the service switches',
     body: templateInputSchema,

@@ -37,6 +37,7 @@ export const userRoutes = [
     method: 'POST',
     path: '/users',
     access: 'reseller',
+    idempotent: true,
     tag: 'users',
     summary:
       'Create a user (the 5-step wizard): template, limits and services, personal data, domains and IP, password. ' +

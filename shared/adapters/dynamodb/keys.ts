@@ -228,6 +228,16 @@ export const keys = {
   /** A reseller's circular mails counted per UTC day, for MAIL_DAILY_CAP_PER_RESELLER (kept a few days by TTL). */
   mailDay: (resellerId: string, day: string): Key => ({ PK: R(resellerId), SK: `MAILDAY#${day}` }),
 
+  /**
+   * Idempotency-Key records (docs/api.md): one partition per tenant (a reseller, or the operator:
+   * `tenant` null), one item per key by the key's hash (the key itself is not stored); DynamoDB's TTL
+   * (`expiresAt`) takes them after 24 h and reads check the expiry against the clock port too.
+   */
+  idempotencyKey: (tenant: string | null, keyHash: string): Key => ({
+    PK: tenant === null ? 'OPERATOR#IDEM' : `${R(tenant)}#IDEM`,
+    SK: `KEY#${keyHash}`,
+  }),
+
   partitionOf: R,
 } as const;
 

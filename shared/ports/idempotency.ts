@@ -1,0 +1,19 @@
+import type { Decision, StoredResponse } from '../domain/idempotency';
+
+/**
+ * Where Idempotency-Key records live (DynamoDB: shared/adapters/dynamodb/idempotency-store.ts).
+ * `tenant` is the reseller id from the verified token, or null for the operator: a key of one
+ * tenant is never seen by another. Keys and responses are kept only as hashes and ciphertext
+ * derived from the key itself, so the table holds nothing a reader without the key could replay.
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for a request with `fingerprint` (in progress, leased), or tells what holds it: the
+   * finished response (replay), another request (mismatch) or the same one still running.
+   */
+  claim(tenant: string | null, key: string, fingerprint: string, nowMs: number): Promise<{ claimed: true; token: string } | { claimed: false; decision: Exclude<Decision, { kind: 'claim' }> }>;
+  /** Stores the response of the claim `token` (nothing when the claim was taken over meanwhile). */
+  complete(tenant: string | null, key: string, token: string, response: StoredResponse, nowMs: number): Promise<void>;
+  /** Gives the claim up (the request failed with a 5xx: the client may retry). */
+  release(tenant: string | null, key: string, token: string): Promise<void>;
+}

@@ -1,0 +1,249 @@
+/**
+ * Idempotency-Key on the POSTs that create or charge (issue 11 item 3), through the HTTP API of the
+ * shared runtime; expiry and a claim whose request died on a runtime of its own (its dev clock moves).
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, newReseller, type TestReseller } from '../support/api';
+import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
+import { request } from '../support/http';
+import { KEY_TTL_MS, LEASE_MS } from '../../shared/domain/idempotency';
+import { keys } from '../../shared/adapters/dynamodb/keys';
+import { keyHash } from '../../shared/adapters/dynamodb/idempotency-store';
+
+const userBody = (email = 'idem@example.com') => ({
+  limits: { storageMb: 10 },
+  services: { ftp: true },
+  personal: { firstName: 'Idem', lastName: 'Potent', email },
+});
+
+const withKey = (key: string) => ({ 'Idempotency-Key': key });
+
+async function userCount(r: TestReseller): Promise<number> {
+  const res = await api('GET', '/users?limit=100', { token: r.token });
+  expect(res.status).toBe(200);
+  return res.body.items.length;
+}
+
+/** A template with a plan, a user and its billing account: money can be paid in. */
+async function billedUser(call: (m: string, p: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>) {
+  const t = await call('POST', '/templates', { name: `idem-${randomUUID().slice(0, 8)}`, limits: { storageMb: 100 } });
+  expect(t.status).toBe(201);
+  const plan = await call('PUT', `/templates/${t.body.id}/plan`, {
+    plan: { name: 'Idem', resources: { mailbox_quota: { free: '10', recurrent: '2' } }, creditLimit: '1000' },
+  });
+  expect(plan.status).toBe(200);
+  const u = await call('POST', '/users', userBody());
+  expect(u.status).toBe(201);
+  const opened = await call('POST', `/users/${u.body.username}/billing`, { templateId: t.body.id });
+  expect(opened.status).toBe(201);
+  return u.body.username as string;
+}
+
+async function paymentLines(call: (m: string, p: string) => Promise<{ status: number; body: any }>, user: string) {
+  const res = await call('GET', `/users/${user}/billing/ledger?limit=100`);
+  expect(res.status).toBe(200);
+  return (res.body.lines as { type: string; amount: string; reference?: string }[]).filter((l) => l.type === 'payment' || l.type === 'adjustment');
+}
+
+describe('Idempotency-Key', () => {
+  let a: TestReseller;
+  let b: TestReseller;
+  const call = (m: string, p: string, body?: unknown, headers?: Record<string, string>) => api(m, p, { token: a.token, body, headers });
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([newReseller(), newReseller()]);
+  });
+
+  it('a repeat with the same key and body answers the first response and creates one user', async () => {
+    const key = randomUUID();
+    const first = await call('POST', '/users', userBody(), withKey(key));
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    // The same body with its fields in another order is the same request.
+    const { personal, services, limits } = userBody();
+    const again = await call('POST', '/users', { personal, services, limits }, withKey(key));
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await userCount(a)).toBe(1);
+  });
+
+  it('a payment repeated with the same key charges once: one line in the ledger', async () => {
+    const user = await billedUser(call);
+    const key = randomUUID();
+    const first = await call('POST', `/users/${user}/billing/payments`, { amount: '12.50' }, withKey(key));
+    expect(first.status).toBe(201);
+    const again = await call('POST', `/users/${user}/billing/payments`, { amount: '12.50' }, withKey(key));
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const adj = { amount: '3.00', reason: 'setup work', reference: 'ticket-1' };
+    const adjKey = randomUUID();
+    expect((await call('POST', `/users/${user}/billing/adjustments`, adj, withKey(adjKey))).status).toBe(201);
+    expect((await call('POST', `/users/${user}/billing/adjustments`, adj, withKey(adjKey))).headers.get('idempotent-replayed')).toBe('true');
+    const lines = await paymentLines(call, user);
+    expect(lines.filter((l) => l.type === 'payment' && l.amount === '-12.50')).toHaveLength(1);
+    expect(lines.filter((l) => l.type === 'adjustment')).toHaveLength(1);
+    // Without a reference of its own, the payment's reference comes from the key.
+    expect(first.body.line.reference).toMatch(/^idem-/);
+  });
+
+  it('parallel repeats with one key have one effect; the others are the replay or 409 IDEMPOTENCY_IN_PROGRESS', async () => {
+    const r = await newReseller();
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => api('POST', '/users', { token: r.token, body: userBody(), headers: withKey(key) })),
+    );
+    const created = answers.filter((x) => x.status === 201);
+    const busy = answers.filter((x) => x.status === 409);
+    expect(created.length + busy.length).toBe(answers.length);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((x) => x.body.username)).size).toBe(1);
+    for (const x of busy) {
+      expect(x.body.error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+      expect(x.body.error.fields).toHaveProperty('Idempotency-Key');
+    }
+    expect(await userCount(r)).toBe(1);
+    // Once the first is done, a repeat is its replay.
+    const later = await api('POST', '/users', { token: r.token, body: userBody(), headers: withKey(key) });
+    expect(later.status).toBe(201);
+    expect(later.headers.get('idempotent-replayed')).toBe('true');
+    expect(later.body.username).toBe(created[0]!.body.username);
+  });
+
+  it('the same key with another body, or on another route, is 422 IDEMPOTENCY_KEY_REUSED naming the header; nothing is done', async () => {
+    const key = randomUUID();
+    expect((await call('POST', '/templates', { name: 'idem-one', limits: { storageMb: 1 } }, withKey(key))).status).toBe(201);
+    const other = await call('POST', '/templates', { name: 'idem-two', limits: { storageMb: 1 } }, withKey(key));
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(other.body.error.fields).toHaveProperty('Idempotency-Key');
+    const before = await userCount(a);
+    const route = await call('POST', '/users', userBody(), withKey(key));
+    expect(route.status).toBe(422);
+    expect(route.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await userCount(a)).toBe(before);
+    const templates = await call('GET', '/templates?limit=100');
+    expect(templates.body.items.filter((t: { name: string }) => t.name === 'idem-two')).toHaveLength(0);
+  });
+
+  it('a malformed key is 400 naming Idempotency-Key, and nothing is created', async () => {
+    const before = await userCount(a);
+    for (const bad of ['', 'x'.repeat(256), 'has space', 'caf\u00e9']) {
+      const res = await call('POST', '/users', userBody(), withKey(bad));
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION');
+      expect(res.body.error.fields).toHaveProperty('Idempotency-Key');
+    }
+    expect((await call('POST', '/templates', { name: 'idem-max', limits: { storageMb: 1 } }, withKey('k'.repeat(255)))).status).toBe(201);
+    expect(await userCount(a)).toBe(before);
+  });
+
+  it('a 4xx answer is kept for repeats like a success', async () => {
+    const key = randomUUID();
+    const first = await call('POST', '/users/web999999999/billing/payments', { amount: '1' }, withKey(key));
+    expect(first.status).toBe(404);
+    const again = await call('POST', '/users/web999999999/billing/payments', { amount: '1' }, withKey(key));
+    expect(again.status).toBe(404);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+  });
+
+  it("a key is the reseller's own: the same key and body from two resellers creates a user for each", async () => {
+    const key = randomUUID();
+    const fromA = await api('POST', '/users', { token: a.token, body: userBody('shared@example.com'), headers: withKey(key) });
+    const fromB = await api('POST', '/users', { token: b.token, body: userBody('shared@example.com'), headers: withKey(key) });
+    expect(fromA.status).toBe(201);
+    expect(fromB.status).toBe(201);
+    expect(fromB.headers.get('idempotent-replayed')).toBeNull();
+    expect(fromB.body.username).not.toBe(fromA.body.username);
+    expect((await api('GET', `/users/${fromA.body.username}`, { token: b.token })).status).toBe(404);
+  });
+
+  it('routes that do not create or charge ignore the header', async () => {
+    const res = await api('GET', '/account', { token: a.token, headers: withKey('') });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('Idempotency-Key against the clock (a runtime of its own: its dev clock moves)', () => {
+  let own: OwnRuntime;
+  let reseller: { id: string; token: string };
+  const call = (m: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+    request(own.rt.url, m, p, { body, token: reseller.token, headers });
+
+  beforeAll(async () => {
+    own = await startOwnRuntime('idem', '2027-05-01T09:00:00Z', { backgroundJobs: false });
+    reseller = await own.reseller('idemclock', { users: 20 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  /** The reseller's key records as stored (the only items of its IDEM partition). */
+  const records = async () =>
+    (
+      await own.rt.deps.db.send(
+        new QueryCommand({
+          TableName: own.rt.deps.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.idempotencyKey(reseller.id, 'x').PK },
+        }),
+      )
+    ).Items ?? [];
+
+  it('keys expire after 24 h of the clock port (the dev clock here): the same key then is a new request', async () => {
+    const key = randomUUID();
+    const first = await call('POST', '/users', userBody(), withKey(key));
+    expect(first.status).toBe(201);
+    own.rt.clock.advance(KEY_TTL_MS - 60_000);
+    const within = await call('POST', '/users', userBody(), withKey(key));
+    expect(within.headers.get('idempotent-replayed')).toBe('true');
+    own.rt.clock.advance(120_000);
+    const after = await call('POST', '/users', userBody(), withKey(key));
+    expect(after.status).toBe(201);
+    expect(after.headers.get('idempotent-replayed')).toBeNull();
+    expect(after.body.username).not.toBe(first.body.username);
+    // On AWS DynamoDB's TTL removes the record: it carries expiresAt (epoch seconds) 24 h ahead.
+    const stored = (await records()).find((i) => i.state === 'done' && i.expiresAt * 1000 > own.rt.clock.now().getTime() + KEY_TTL_MS - 5_000);
+    expect(stored).toBeDefined();
+    // The table holds neither the key nor the response in the clear.
+    expect(JSON.stringify(await records())).not.toContain(key);
+    expect(JSON.stringify(await records())).not.toContain(after.body.username);
+  });
+
+  it('a payment whose request died before its response was kept is charged once: 409 while leased, then the first payment', async () => {
+    const user = await billedUser(call);
+    const key = randomUUID();
+    const first = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
+    expect(first.status).toBe(201);
+    // As if the Lambda had died between the payment's transaction and keeping the response.
+    const dead = (leaseUntil: number) =>
+      own.rt.deps.db.send(
+        new UpdateCommand({
+          TableName: own.rt.deps.tableName,
+          Key: keys.idempotencyKey(reseller.id, keyHash(key)),
+          UpdateExpression: 'SET #s = :p, leaseUntil = :l REMOVE #r',
+          ConditionExpression: '#s = :done',
+          ExpressionAttributeNames: { '#s': 'state', '#r': 'response' },
+          ExpressionAttributeValues: { ':p': 'in_progress', ':l': leaseUntil, ':done': 'done' },
+        }),
+      );
+    await dead(own.rt.clock.now().getTime() + LEASE_MS);
+    const busy = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    own.rt.clock.advance(LEASE_MS + 1000);
+    const retried = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
+    expect(retried.status).toBe(201);
+    expect(retried.body.line).toEqual(first.body.line);
+    const lines = await paymentLines(call, user);
+    expect(lines.filter((l) => l.type === 'payment' && l.amount === '-40.00')).toHaveLength(1);
+    // That answer is kept now: the next repeat is a replay.
+    const replay = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
