@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Principal } from '../../shared/ports/identity';
 import type { AppDeps } from '../../shared/adapters/compose';
 import type { HttpLambda } from './lambdas';
+import type { IdempotencyClaim } from '../../shared/ports/idempotency';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: nobody signed in, the operator, a reseller, or either of them. */
@@ -15,8 +16,8 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   event: APIGatewayProxyEventV2;
-  /** The request's Idempotency-Key (well-formed, already claimed), on routes marked `idempotent`. */
-  idempotencyKey?: string;
+  /** The request's Idempotency-Key, claimed (on routes marked `idempotent`, when the header is sent). */
+  idempotency?: IdempotencyClaim;
 }
 
 export interface Reply {

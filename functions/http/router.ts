@@ -7,6 +7,7 @@ import { fieldsFromZod, HttpError, toErrorResponse } from './errors';
 import { createHash } from 'node:crypto';
 import { canonicalJson, type StoredResponse } from '../../shared/domain/idempotency';
 import { runIdempotent } from '../../shared/app/idempotency';
+import type { IdempotencyClaim } from '../../shared/ports/idempotency';
 import { isReply, type Route } from './route';
 import { SECURITY_HEADERS } from './security-headers';
 import { checkJsonContentType } from './content-type';
@@ -109,7 +110,7 @@ export function createRouter(routes: readonly Route[]) {
     const body = parseWith(route.body, rawBody, '', 'invalid request body');
 
     const key = route.idempotent ? event.headers?.['idempotency-key'] : undefined;
-    const run = async (): Promise<StoredResponse & { headers?: Record<string, string> }> => {
+    const run = async (claim?: IdempotencyClaim): Promise<StoredResponse & { headers?: Record<string, string> }> => {
       const result = await route.handle({
         deps,
         actor: actor as Principal,
@@ -117,7 +118,7 @@ export function createRouter(routes: readonly Route[]) {
         query: parsedQuery,
         body,
         event,
-        ...(key !== undefined ? { idempotencyKey: key } : {}),
+        ...(claim ? { idempotency: claim } : {}),
       });
       const out = isReply(result) ? result : { status: route.status, body: result, headers: undefined };
       return {
@@ -136,9 +137,9 @@ export function createRouter(routes: readonly Route[]) {
       const fingerprint = createHash('sha256')
         .update(canonicalJson([method, route.path, params, event.queryStringParameters ?? {}, rawBody ?? null]))
         .digest('base64url');
-      out = await runIdempotent(deps, actor as Principal, key, fingerprint, async () => {
+      out = await runIdempotent(deps, actor as Principal, key, fingerprint, async (claim) => {
         try {
-          return await run();
+          return await run(claim);
         } catch (e) {
           // A 4xx is an answer and is kept for repeats (as Stripe does); a 5xx is thrown on (not kept).
           const mapped = toErrorResponse(e);

@@ -3,7 +3,7 @@ import { ConflictError, ErrorCode, IdempotencyKeyReusedError, ValidationError } 
 import { IDEMPOTENCY_HEADER, isStored, keyProblem, type StoredResponse } from '../domain/idempotency';
 import type { Clock } from '../ports/clock';
 import type { Principal } from '../ports/identity';
-import type { IdempotencyStore } from '../ports/idempotency';
+import type { IdempotencyClaim, IdempotencyStore } from '../ports/idempotency';
 
 export interface IdempotencyDeps {
   idempotency: IdempotencyStore;
@@ -33,7 +33,7 @@ export async function runIdempotent(
   actor: Principal,
   key: string,
   fingerprint: string,
-  work: () => Promise<StoredResponse>,
+  work: (claim: IdempotencyClaim) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const tenant = tenantOf(actor);
   const claim = await deps.idempotency.claim(tenant, checkKey(key), fingerprint, deps.clock.now().getTime());
@@ -49,16 +49,17 @@ export async function runIdempotent(
       [IDEMPOTENCY_HEADER]: 'a request with this key is still in progress',
     });
   }
+  const held: IdempotencyClaim = { tenant, key, token: claim.token };
   let response: StoredResponse;
   try {
-    response = await work();
+    response = await work(held);
   } catch (e) {
     await deps.idempotency.release(tenant, key, claim.token).catch(() => undefined);
     throw e;
   }
   if (!isStored(response.status)) {
     await deps.idempotency.release(tenant, key, claim.token).catch(() => undefined);
-  } else {
+  } else if (!held.completed) {
     // The work is done: its answer goes out even if keeping it fails (the claim then runs out after
     // its lease, and a repeat does the work again: payments and adjustments map to their reference).
     await deps.idempotency.complete(tenant, key, claim.token, response, deps.clock.now().getTime()).catch(() => undefined);

@@ -3,6 +3,7 @@ import type { LedgerLine } from '../domain/billing/ledger';
 import type { PlanVersions } from '../domain/billing/plan-versions';
 import type { Message } from './message-log';
 import type { Page, PageRequest } from './page';
+import type { IdempotentCompletion } from './idempotency';
 
 /** A ledger line as stored: the engine's lines plus payments and the reseller's adjustments. */
 export interface StoredLine extends Omit<LedgerLine, 'type'> {
@@ -56,6 +57,11 @@ export interface BillingWrite {
   billingLock?: { locked: boolean; at: string };
   /** References claimed by this write (each must be new: ReferenceTakenError names the first line). */
   references?: ReferenceClaim[];
+  /**
+   * The request's Idempotency-Key, completed with its answer in this transaction (the claim must
+   * still be the request's own, or nothing is written); marks the claim `completed` on success.
+   */
+  completion?: IdempotentCompletion;
 }
 
 export interface BillingRepository {

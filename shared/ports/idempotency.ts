@@ -1,5 +1,28 @@
 import type { Decision, StoredResponse } from '../domain/idempotency';
 
+/** A key claimed by the request that runs now (handed to the work, so a transaction can complete it). */
+export interface IdempotencyClaim {
+  tenant: string | null;
+  key: string;
+  token: string;
+  /**
+   * Set by a write that completed the key in its own transaction (a payment, an adjustment): the
+   * response is kept with the effect, all or nothing, and not written again afterwards.
+   */
+  completed?: boolean;
+}
+
+/**
+ * The completion of a claim as part of a use case's own transaction: the answer it gives on success
+ * (status and body as the route answers them).
+ */
+export interface IdempotentCompletion {
+  claim: IdempotencyClaim;
+  status: number;
+  body: unknown;
+  nowMs: number;
+}
+
 /**
  * Where Idempotency-Key records live (DynamoDB: shared/adapters/dynamodb/idempotency-store.ts).
  * `tenant` is the reseller id from the verified token, or null for the operator: a key of one

@@ -215,7 +215,25 @@ describe('Idempotency-Key against the clock (a runtime of its own: its dev clock
     expect(JSON.stringify(await records())).not.toContain(after.body.username);
   });
 
-  it('a payment whose request died before its response was kept is charged once: 409 while leased, then the first payment', async () => {
+  it("an idempotent payment costs one round trip more (the claim): the key is completed in the payment's own transaction", async () => {
+    const user = await billedUser(call);
+    const trips = own.rt.deps.roundTrips;
+    const cost = async (headers?: Record<string, string>) => {
+      const before = { count: trips.count, ...trips.byCommand };
+      const res = await call('POST', `/users/${user}/billing/payments`, { amount: '1' }, headers);
+      expect(res.status).toBe(201);
+      const by = Object.fromEntries(Object.entries(trips.byCommand).map(([c, n]) => [c, n - ((before as Record<string, number>)[c] ?? 0)]).filter(([, n]) => n));
+      return { count: trips.count - before.count, by };
+    };
+    await cost(); // warm: the account is brought to today
+    const plain = await cost();
+    const keyed = await cost(withKey(randomUUID()));
+    expect(keyed.count - plain.count, JSON.stringify({ plain, keyed })).toBe(1);
+    expect(keyed.by.PutItem, JSON.stringify({ plain, keyed })).toBe(1);
+    expect(keyed.by.UpdateItem).toBeUndefined();
+  });
+
+  it('a payment whose key record lost its answer (as if completion had failed) is charged once: 409 while leased, then the first payment', async () => {
     const user = await billedUser(call);
     const key = randomUUID();
     const first = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));

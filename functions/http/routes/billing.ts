@@ -108,9 +108,16 @@ export const billingRoutes = [
     example: { amount: '25.00', reference: 'inv-1001' },
     status: 201,
     response: billingAccountView,
-    // With an Idempotency-Key and no reference, the reference comes from the key (exactly once, see docs/api.md).
-    handle: ({ deps, actor, params, body, idempotencyKey }) =>
-      recordPayment(deps, actor, params.username as string, { ...body, reference: body.reference ?? (idempotencyKey ? referenceFromKey(idempotencyKey) : undefined) }),
+    // With an Idempotency-Key and no reference, the reference comes from the key, and the key is
+    // completed in the payment's own transaction (exactly once, see docs/api.md).
+    handle: ({ deps, actor, params, body, idempotency }) =>
+      recordPayment(
+        deps,
+        actor,
+        params.username as string,
+        { ...body, reference: body.reference ?? (idempotency ? referenceFromKey(idempotency.key) : undefined) },
+        idempotency && { claim: idempotency, status: 201 },
+      ),
   }),
   route({
     method: 'POST',
@@ -124,7 +131,8 @@ export const billingRoutes = [
     example: { amount: '-5.00', reason: 'goodwill credit for downtime', reference: 'ticket-4711' },
     status: 201,
     response: billingAccountView,
-    handle: ({ deps, actor, params, body }) => recordAdjustment(deps, actor, params.username as string, body),
+    handle: ({ deps, actor, params, body, idempotency }) =>
+      recordAdjustment(deps, actor, params.username as string, body, idempotency && { claim: idempotency, status: 201 }),
   }),
   route({
     method: 'POST',

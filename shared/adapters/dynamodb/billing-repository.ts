@@ -8,6 +8,7 @@ import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
 import { unitOfWork, type UnitItem } from './unit-of-work';
+import { completionItem } from './idempotency-store';
 
 const SHARDS = 8;
 
@@ -103,6 +104,8 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
   ];
+  // Last, so that a repeated reference (the first item) decides over a claim that was taken over.
+  if (w.completion) items.push(completionItem(tableName, w.completion));
   // A suspension or resumption sets the billing lock and makes the user pending for its server.
   // The user's own transaction (user-repository.ts) passes withLock: false and folds it into its
   // own status update (one item may appear once per transaction).
@@ -166,6 +169,7 @@ export class DynamoBillingRepository implements BillingRepository {
   async write(w: BillingWrite): Promise<void> {
     const items = billingTransactItems(this.tableName, w);
     await unitOfWork(this.db).run(items, { tooLarge: () => new Error(`billing write of ${items.length} items is over the transaction limit`) });
+    if (w.completion) w.completion.claim.completed = true;
   }
 
   async listLedger(resellerId: string, username: string, page: PageRequest): Promise<Page<StoredLine>> {

@@ -8,9 +8,10 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decide, KEY_TTL_MS, LEASE_MS, type IdempotencyRecord, type StoredResponse } from '../../domain/idempotency';
-import type { IdempotencyStore } from '../../ports/idempotency';
+import { ConflictError, ErrorCode } from '../../domain/errors';
+import type { IdempotencyStore, IdempotentCompletion } from '../../ports/idempotency';
 import { keys } from './keys';
-import { unitOfWork } from './unit-of-work';
+import { unitOfWork, type UnitItem } from './unit-of-work';
 
 /** What the claim found instead (the item as it is now). */
 class Held extends Error {
@@ -56,6 +57,35 @@ function recordOf(key: string, item: Record<string, unknown>): IdempotencyRecord
 
 /** A response larger than this is not kept (an item holds at most 400 KB); none of the API's is near it. */
 const MAX_STORED_CHARS = 300_000;
+
+/** Done, with the sealed response, if the claim is still `token`'s. */
+function completeUpdate(tableName: string, tenant: string | null, key: string, token: string, sealed: string, nowMs: number): UnitItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.idempotencyKey(tenant, keyHash(key)),
+      UpdateExpression: 'SET #s = :done, #r = :r, completedAt = :at',
+      ConditionExpression: '#o = :token',
+      ExpressionAttributeNames: { '#s': 'state', '#r': 'response', '#o': 'owner' },
+      ExpressionAttributeValues: { ':done': 'done', ':r': sealed, ':at': new Date(nowMs).toISOString(), ':token': token },
+    },
+  };
+}
+
+/**
+ * The completion of a claim as an item of another unit of work (the payment's transaction): the
+ * effect and the kept answer are written together or not at all. If the claim is no longer this
+ * request's (it outlived its lease and a retry took the key over), nothing of the unit is written.
+ */
+export function completionItem(tableName: string, c: IdempotentCompletion): UnitItem {
+  const sealed = seal(c.claim.key, { status: c.status, body: JSON.stringify(c.body) });
+  return {
+    ...completeUpdate(tableName, c.claim.tenant, c.claim.key, c.claim.token, sealed, c.nowMs),
+    onConditionFailed: new ConflictError('a retry with this Idempotency-Key took it over: its answer stands', ErrorCode.IDEMPOTENCY_IN_PROGRESS, {
+      'Idempotency-Key': 'was taken over by a retry of this request',
+    }),
+  };
+}
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -111,23 +141,10 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(tenant: string | null, key: string, token: string, response: StoredResponse, nowMs: number): Promise<void> {
-    const k = keys.idempotencyKey(tenant, keyHash(key));
     const sealed = seal(key, response);
     if (sealed.length > MAX_STORED_CHARS) return this.release(tenant, key, token);
     try {
-      await unitOfWork(this.db).run([
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: k,
-            UpdateExpression: 'SET #s = :done, #r = :r, completedAt = :at',
-            ConditionExpression: '#o = :token',
-            ExpressionAttributeNames: { '#s': 'state', '#r': 'response', '#o': 'owner' },
-            ExpressionAttributeValues: { ':done': 'done', ':r': sealed, ':at': new Date(nowMs).toISOString(), ':token': token },
-          },
-          onConditionFailed: new Held(undefined),
-        },
-      ]);
+      await unitOfWork(this.db).run([{ ...completeUpdate(this.tableName, tenant, key, token, sealed, nowMs), onConditionFailed: new Held(undefined) }]);
     } catch (e) {
       // Taken over meanwhile (this request outlived its lease): the other request's answer stands.
       if (!(e instanceof Held)) throw e;

@@ -11,6 +11,7 @@ import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/bill
 import type { PlanVersions } from '../../domain/billing/plan-versions';
 import { StaleAccountError, type BillingWrite, type ReferenceClaim, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
 import type { Message } from '../../ports/message-log';
+import type { IdempotentCompletion } from '../../ports/idempotency';
 import type { BillingDeps } from './billing-deps';
 
 /** Lines per transaction we allow ourselves (DynamoDB takes 100 items, the account and notices need some). */
@@ -44,7 +45,15 @@ export function noticesToMessages(deps: BillingDeps, username: string, notices: 
   }));
 }
 
-export type SaveExtra = { lines?: StoredLine[]; messages?: Message[]; templateId?: string; usageThrough?: string | null; references?: ReferenceClaim[] };
+export type SaveExtra = {
+  lines?: StoredLine[];
+  messages?: Message[];
+  templateId?: string;
+  usageThrough?: string | null;
+  references?: ReferenceClaim[];
+  /** An Idempotency-Key completed in this very transaction (payments, adjustments). */
+  completion?: IdempotentCompletion;
+};
 
 /** The write that saves `result` over `loaded`, for the billing store or another transaction. */
 export function prepareSave(
@@ -68,6 +77,7 @@ export function prepareSave(
     lines: [...result.lines, ...(extra.lines ?? [])],
     messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
     ...(extra.references ? { references: extra.references } : {}),
+    ...(extra.completion ? { completion: extra.completion } : {}),
   };
   const locked = result.state.status === 'suspended';
   if (isBillingLocked(loaded.account.state) === locked) return write;

@@ -8,6 +8,7 @@ import { defaultHolding } from '../../domain/billing/plan';
 import { pricesAsOf } from '../../domain/billing/plan-versions';
 import { ReferenceTakenError, StaleAccountError, type StoredLine } from '../../ports/billing-repository';
 import type { Principal } from '../../ports/identity';
+import type { IdempotencyClaim } from '../../ports/idempotency';
 import type { PageRequest } from '../../ports/page';
 import { resellerOf } from '../actor';
 import { advanceTo, load, mutate } from './account-store';
@@ -185,7 +186,13 @@ export async function listLedger(deps: BillingDeps, actor: Principal, username: 
   return { lines, nextCursor: out.nextCursor };
 }
 
-export async function recordPayment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof paymentSchema>) {
+/** A claimed Idempotency-Key to complete in the money entry's own transaction, with the status the route answers. */
+export type CompleteWith = { claim: IdempotencyClaim; status: number };
+
+const completion = (deps: BillingDeps, c: CompleteWith | undefined, body: unknown) =>
+  c ? { completion: { claim: c.claim, status: c.status, body, nowMs: deps.clock.now().getTime() } } : {};
+
+export async function recordPayment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof paymentSchema>, complete?: CompleteWith) {
   const resellerId = resellerOf(actor);
   const amount = parseDecimal('amount', input.amount, MONEY_RULES);
   if (amount.isZero()) throw ValidationError.field('amount', 'must be more than 0');
@@ -199,17 +206,18 @@ export async function recordPayment(deps: BillingDeps, actor: Principal, usernam
       mutate(deps, resellerId, username, (loaded, day) => {
         const result = applyAccountEvent(loaded.state, loaded.plan, loaded.account.appliedChanges, { date: day, type: 'pay', amount: amount.toFixed() });
         const l = { ...line, id: `${day}#~payment#${reference}`, date: day };
+        const value = { ...view(result.state, loaded.account.templateId), line: l };
         return {
           result,
-          value: { ...view(result.state, loaded.account.templateId), line: l },
-          extra: { lines: [l], references: [{ kind: 'payment' as const, reference, line: l }] },
+          value,
+          extra: { lines: [l], references: [{ kind: 'payment' as const, reference, line: l }], ...completion(deps, complete, value) },
         };
       }),
     async (first) => ({ ...(await getBillingAccount(deps, actor, username)), line: first }),
   );
 }
 
-export async function recordAdjustment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof adjustmentSchema>) {
+export async function recordAdjustment(deps: BillingDeps, actor: Principal, username: string, input: z.infer<typeof adjustmentSchema>, complete?: CompleteWith) {
   const resellerId = resellerOf(actor);
   const amount = parseDecimal('amount', input.amount.replace(/^-/, ''), MONEY_RULES).times(input.amount.startsWith('-') ? -1 : 1);
   if (amount.isZero()) throw ValidationError.field('amount', 'must not be 0');
@@ -231,10 +239,11 @@ export async function recordAdjustment(deps: BillingDeps, actor: Principal, user
           note: input.reason,
           reference,
         };
+        const value = { ...view(result.state, loaded.account.templateId), line };
         return {
           result,
-          value: { ...view(result.state, loaded.account.templateId), line },
-          extra: { lines: [line], references: [{ kind: 'adjustment' as const, reference, line }] },
+          value,
+          extra: { lines: [line], references: [{ kind: 'adjustment' as const, reference, line }], ...completion(deps, complete, value) },
         };
       }),
     async (first) => ({ ...(await getBillingAccount(deps, actor, username)), line: first }),
