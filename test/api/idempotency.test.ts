@@ -11,6 +11,7 @@ import { request } from '../support/http';
 import { KEY_TTL_MS, LEASE_MS } from '../../shared/domain/idempotency';
 import { keys } from '../../shared/adapters/dynamodb/keys';
 import { keyHash } from '../../shared/adapters/dynamodb/idempotency-store';
+import { ROUTES } from '../../functions/http/routes';
 
 const userBody = (email = 'idem@example.com') => ({
   limits: { storageMb: 10 },
@@ -165,6 +166,32 @@ describe('Idempotency-Key', () => {
   it('routes that do not create or charge ignore the header', async () => {
     const res = await api('GET', '/account', { token: a.token, headers: withKey('') });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('Idempotency-Key in the route table and /openapi.json', () => {
+  it('every POST that creates (201) or charges is marked idempotent', () => {
+    const creating = ROUTES.filter((r) => r.method === 'POST' && (r.status === 201 || r.tag === 'billing'));
+    expect(creating.filter((r) => !r.idempotent).map((r) => r.path)).toEqual([]);
+    expect(ROUTES.filter((r) => r.idempotent && r.method !== 'POST')).toEqual([]);
+  });
+
+  it('documents the header, Idempotent-Replayed and the 409/422 codes on each such operation', async () => {
+    const doc = (await api('GET', '/openapi.json')).body;
+    const marked = ROUTES.filter((r) => r.idempotent);
+    expect(marked.length).toBeGreaterThanOrEqual(14);
+    for (const r of marked) {
+      const op = doc.paths[r.path][r.method.toLowerCase()];
+      expect(op.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key'), r.path).toMatchObject({ in: 'header', required: false });
+      expect(op.responses[String(r.status)].headers, r.path).toHaveProperty('Idempotent-Replayed');
+      expect(op.responses['409'], r.path).toBeDefined();
+      expect(op.responses['422'], r.path).toBeDefined();
+    }
+    const codes = (status: number) => doc.components.responses[`Error${status}`].content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codes(409)).toContain('IDEMPOTENCY_IN_PROGRESS');
+    expect(codes(422)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    const plain = doc.paths['/users/{username}/lock'].post;
+    expect((plain.parameters ?? []).map((p: { name: string }) => p.name)).not.toContain('Idempotency-Key');
   });
 });
 
