@@ -68,6 +68,8 @@ async function main() {
       existsSync(join(import.meta.dirname, `${file}.ts`)) ? ((await import(`./${file}`)) as Record<string, any>) : undefined;
     const cp = await optional('controlpanel');
     if (cp) results.push(...(await cp.runControlPanelBench({ url, deps, operatorToken: op })));
+    const idem = await optional('idempotency');
+    if (idem) results.push(...(await idem.runIdempotencyBench({ url, deps, operatorToken: op })));
     const close = await optional('billing-close');
     if (close) results.push(...(await close.runBillingCloseBench({ url, deps, operatorToken: op })));
     const push = await optional('provisioning-push');
