@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, newReseller, type TestReseller } from '../support/api';
+import { api, newReseller, operator, type TestReseller } from '../support/api';
 import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
 import { request } from '../support/http';
 import { KEY_TTL_MS, LEASE_MS } from '../../shared/domain/idempotency';
@@ -161,6 +161,20 @@ describe('Idempotency-Key', () => {
     expect(fromB.headers.get('idempotent-replayed')).toBeNull();
     expect(fromB.body.username).not.toBe(fromA.body.username);
     expect((await api('GET', `/users/${fromA.body.username}`, { token: b.token })).status).toBe(404);
+  });
+
+  it("the operator's keys: a repeated reseller creation is the replay, not USERNAME_TAKEN", async () => {
+    const key = randomUUID();
+    const body = { username: `idem${randomUUID().slice(0, 8)}`, password: `pw-${randomUUID()}`, email: 'idem-op@example.com', limits: { users: 1 } };
+    const first = await api('POST', '/operator/resellers', { token: await operator(), body, headers: withKey(key) });
+    expect(first.status).toBe(201);
+    const again = await api('POST', '/operator/resellers', { token: await operator(), body, headers: withKey(key) });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // The operator's key is not the reseller's: the same string from a reseller is a request of its own.
+    const fromReseller = await call('POST', '/templates', { name: 'idem-op-key', limits: { storageMb: 1 } }, withKey(key));
+    expect(fromReseller.status).toBe(201);
   });
 
   it('routes that do not create or charge ignore the header', async () => {

@@ -20,6 +20,10 @@ class Held extends Error {
   }
 }
 
+/** The record of `key` in its tenant's partition (null: the operator's). */
+const recordKey = (tenant: string | null, key: string) =>
+  tenant === null ? keys.operatorIdempotencyKey(keyHash(key)) : keys.idempotencyKey(tenant, keyHash(key));
+
 const b64url = (b: Buffer) => b.toString('base64url');
 /** How a key is named in the table (its SHA-256, base64url): the key itself is not stored. */
 export const keyHash = (key: string) => b64url(createHash('sha256').update(`idem-key\0${key}`).digest());
@@ -63,7 +67,7 @@ function completeUpdate(tableName: string, tenant: string | null, key: string, t
   return {
     Update: {
       TableName: tableName,
-      Key: keys.idempotencyKey(tenant, keyHash(key)),
+      Key: recordKey(tenant, key),
       UpdateExpression: 'SET #s = :done, #r = :r, completedAt = :at',
       ConditionExpression: '#o = :token',
       ExpressionAttributeNames: { '#s': 'state', '#r': 'response', '#o': 'owner' },
@@ -94,7 +98,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async claim(tenant: string | null, key: string, fingerprint: string, nowMs: number) {
-    const k = keys.idempotencyKey(tenant, keyHash(key));
+    const k = recordKey(tenant, key);
     const fp = fingerprintUnder(key, fingerprint);
     const token = randomUUID();
     const item = {
@@ -157,7 +161,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         {
           Delete: {
             TableName: this.tableName,
-            Key: keys.idempotencyKey(tenant, keyHash(key)),
+            Key: recordKey(tenant, key),
             ConditionExpression: '#o = :token',
             ExpressionAttributeNames: { '#o': 'owner' },
             ExpressionAttributeValues: { ':token': token },

@@ -229,14 +229,12 @@ export const keys = {
   mailDay: (resellerId: string, day: string): Key => ({ PK: R(resellerId), SK: `MAILDAY#${day}` }),
 
   /**
-   * Idempotency-Key records (docs/api.md): one partition per tenant (a reseller, or the operator:
-   * `tenant` null), one item per key by the key's hash (the key itself is not stored); DynamoDB's TTL
-   * (`expiresAt`) takes them after 24 h and reads check the expiry against the clock port too.
+   * Idempotency-Key records (docs/api.md): one partition per tenant (a reseller; the operator's is
+   * `operatorIdempotencyKey`), one item per key by the key's hash (the key itself is not stored);
+   * DynamoDB's TTL (`expiresAt`) takes them after 24 h and reads check the expiry on the clock port.
    */
-  idempotencyKey: (tenant: string | null, keyHash: string): Key => ({
-    PK: tenant === null ? 'OPERATOR#IDEM' : `${R(tenant)}#IDEM`,
-    SK: `KEY#${keyHash}`,
-  }),
+  idempotencyKey: (resellerId: string, keyHash: string): Key => ({ PK: `${R(resellerId)}#IDEM`, SK: `KEY#${keyHash}` }),
+  operatorIdempotencyKey: (keyHash: string): Key => ({ PK: 'OPERATOR#IDEM', SK: `KEY#${keyHash}` }),
 
   partitionOf: R,
 } as const;
