@@ -32,23 +32,28 @@ async function post(url: string, path: string, token: string, body: unknown, key
   return { body: text ? JSON.parse(text) : undefined, replayed: res.headers.get('idempotent-replayed') === 'true' };
 }
 
-/** n requests one after another: p50/p99 ms and round trips per request by command. */
-async function series(deps: AppDeps, n: number, op: (i: number) => Promise<unknown>) {
-  await op(-1); // warm-up
+type Sample = { ms: number[]; trips: number; by: Record<string, number> };
+
+/** One request, timed, with the round trips it sent (the server is in-process and alone on `deps`). */
+async function sample(deps: AppDeps, into: Sample, op: () => Promise<unknown>) {
   const before = { count: deps.roundTrips.count, by: { ...deps.roundTrips.byCommand } };
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await op(i);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const by = Object.entries(deps.roundTrips.byCommand)
-    .map(([c, k]) => [c, round((k - (before.by[c] ?? 0)) / n, 2)] as const)
-    .filter(([, k]) => k > 0)
-    .map(([c, k]) => `${k} ${c}`)
-    .join(' + ');
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99), trips: (deps.roundTrips.count - before.count) / n, by };
+  const t = performance.now();
+  await op();
+  into.ms.push(performance.now() - t);
+  into.trips += deps.roundTrips.count - before.count;
+  for (const [c, k] of Object.entries(deps.roundTrips.byCommand)) if (k > (before.by[c] ?? 0)) into.by[c] = (into.by[c] ?? 0) + k - (before.by[c] ?? 0);
+}
+
+function summary(s: Sample) {
+  const ms = [...s.ms].sort((a, b) => a - b);
+  const n = ms.length;
+  return {
+    n,
+    p50: percentile(ms, 50),
+    p99: percentile(ms, 99),
+    trips: s.trips / n,
+    by: Object.entries(s.by).map(([c, k]) => `${round(k / n, 2)} ${c}`).join(' + '),
+  };
 }
 
 export async function runIdempotencyBench(ctx: Ctx): Promise<BenchResult[]> {
@@ -78,19 +83,27 @@ export async function runIdempotencyBench(ctx: Ctx): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   for (const c of cases) {
     const n = c.path === '/users' ? Math.min(N, 30) : N;
-    const plain = await series(deps, n, (i) => post(url, c.path, token, c.body(i)));
-    const keyed = await series(deps, n, (i) => post(url, c.path, token, c.body(i), randomUUID()));
     const replayKey = randomUUID();
     const replayBody = c.body(1_000_000);
     await post(url, c.path, token, replayBody, replayKey);
-    const replay = await series(deps, n, async () => {
-      const r = await post(url, c.path, token, replayBody, replayKey);
-      if (!r.replayed) throw new Error(`${c.name}: a repeat was not replayed`);
-    });
-    const row = (variant: string, s: typeof plain) => ({
+    await post(url, c.path, token, c.body(-1)); // warm-up
+    // Interleaved (no key, new key, replay, no key, ...) so that the machine's load drifts alike for all three.
+    const plainS: Sample = { ms: [], trips: 0, by: {} };
+    const keyedS: Sample = { ms: [], trips: 0, by: {} };
+    const replayS: Sample = { ms: [], trips: 0, by: {} };
+    for (let i = 0; i < n; i++) {
+      await sample(deps, plainS, () => post(url, c.path, token, c.body(2 * i)));
+      await sample(deps, keyedS, () => post(url, c.path, token, c.body(2 * i + 1), randomUUID()));
+      await sample(deps, replayS, async () => {
+        const r = await post(url, c.path, token, replayBody, replayKey);
+        if (!r.replayed) throw new Error(`${c.name}: a repeat was not replayed`);
+      });
+    }
+    const plain = summary(plainS);
+    const row = (variant: string, s: ReturnType<typeof summary>) => ({
       name: `idempotency ${c.name} ${variant}`,
       figures: {
-        n,
+        n: s.n,
         p50_ms: round(s.p50),
         p99_ms: round(s.p99),
         p50_vs_no_key: round(s.p50 / plain.p50, 2),
@@ -99,7 +112,7 @@ export async function runIdempotencyBench(ctx: Ctx): Promise<BenchResult[]> {
         by_command: s.by,
       },
     });
-    out.push(row('without key', plain), row('with a new key', keyed), row('repeated key (replay)', replay));
+    out.push(row('without key', plain), row('with a new key', summary(keyedS)), row('repeated key (replay)', summary(replayS)));
   }
   return out;
 }
