@@ -109,7 +109,8 @@ export function createRouter(routes: readonly Route[]) {
     }
     const body = parseWith(route.body, rawBody, '', 'invalid request body');
 
-    const key = route.idempotent ? event.headers?.['idempotency-key'] : undefined;
+    // Keys are per tenant, so only signed-in routes take them (every route marked idempotent is).
+    const key = route.idempotent && actor ? event.headers?.['idempotency-key'] : undefined;
     const run = async (claim?: IdempotencyClaim): Promise<StoredResponse & { headers?: Record<string, string> }> => {
       const result = await route.handle({
         deps,
