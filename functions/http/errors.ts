@@ -41,7 +41,12 @@ export function toErrorResponse(err: unknown, requestId?: string): { status: num
   }
   if (err instanceof DomainError) {
     const status = ERROR_CODES[err.code].status;
-    const headers = err instanceof TooManyAttemptsError ? { 'retry-after': String(err.retryAfterSeconds) } : undefined;
+    const headers =
+      err instanceof TooManyAttemptsError
+        ? { 'retry-after': String(err.retryAfterSeconds) }
+        : err.code === 'IDEMPOTENCY_IN_PROGRESS'
+          ? { 'retry-after': '1' }
+          : undefined;
     return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } }, headers };
   }
   return {

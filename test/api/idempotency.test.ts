@@ -105,6 +105,7 @@ describe('Idempotency-Key', () => {
     for (const x of busy) {
       expect(x.body.error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
       expect(x.body.error.fields).toHaveProperty('Idempotency-Key');
+      expect(x.headers.get('retry-after')).toBe('1');
     }
     expect(await userCount(r)).toBe(1);
     // Once the first is done, a repeat is its replay.
@@ -295,6 +296,7 @@ describe('Idempotency-Key against the clock (a runtime of its own: its dev clock
     const busy = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(busy.headers.get('retry-after')).toBe('1');
     own.rt.clock.advance(LEASE_MS + 1000);
     const retried = await call('POST', `/users/${user}/billing/payments`, { amount: '40' }, withKey(key));
     expect(retried.status).toBe(201);
