@@ -1,5 +1,5 @@
 import type { ZodError, core } from 'zod';
-import { DomainError, ERROR_CODES, TooManyAttemptsError, type ErrorCode, type FieldErrors } from '../../shared/domain/errors';
+import { DomainError, ERROR_CODES, InsufficientScopeError, TooManyAttemptsError, type ErrorCode, type FieldErrors } from '../../shared/domain/errors';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: FieldErrors; requestId?: string };
@@ -41,11 +41,13 @@ export function toErrorResponse(err: unknown, requestId?: string): { status: num
   }
   if (err instanceof DomainError) {
     const status = ERROR_CODES[err.code].status;
-    const headers =
+    const headers: Record<string, string> | undefined =
       err instanceof TooManyAttemptsError
         ? { 'retry-after': String(err.retryAfterSeconds) }
         : err.code === 'IDEMPOTENCY_IN_PROGRESS'
           ? { 'retry-after': '1' }
+          : err instanceof InsufficientScopeError
+            ? { 'www-authenticate': `Bearer error="insufficient_scope", scope="${err.scope}"` } // RFC 6750 §3.1
           : undefined;
     return { status, body: { error: { code: err.code, message: err.message, fields: err.fields } }, headers };
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SCOPE_NAMES } from '../../shared/domain/scopes';
 import { runSchema } from '../../shared/app/runs/runs';
 import { BACKUP_MODES, BOOLEAN_SERVICE_NAMES, RESELLER_LIMIT_NAMES, RESOURCE_NAMES, SERVICE_NAMES } from '../../shared/domain/catalog';
 import { BUILT_IN_DESIGNS, SKIN_COLOR_NAMES } from '../../shared/domain/controlpanel/skins';
@@ -310,3 +311,21 @@ export const userStatsView = z.object({
 
 /** GET /openapi.json: an OpenAPI 3.1 document (its own schema is OpenAPI's). */
 export const openApiDocumentView = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+
+// API clients (issue 11): the secret only in the answer that creates the client.
+const scopeEnum = z.enum(SCOPE_NAMES).describe('a scope of the catalogue (shared/domain/scopes.ts)');
+export const apiClientView = z.object({ clientId: z.string(), name: z.string(), scopes: z.array(scopeEnum), createdAt: z.string().describe('ISO 8601') });
+export const createdApiClientView = apiClientView.extend({ clientSecret: z.string().describe('shown once, never again: keep it') });
+export const apiClientsView = z.object({ items: z.array(apiClientView) });
+/** RFC 6749 §5.1. */
+export const clientTokenView = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().describe('seconds'),
+  scope: z.string().describe('the granted scopes, space-separated'),
+});
+/** RFC 6749 §5.2. */
+export const oauthErrorView = z.object({
+  error: z.enum(['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope']),
+  error_description: z.string().optional(),
+});

@@ -4,10 +4,14 @@ import type { Principal } from '../../shared/ports/identity';
 import type { AppDeps } from '../../shared/adapters/compose';
 import type { HttpLambda } from './lambdas';
 import type { IdempotencyClaim } from '../../shared/ports/idempotency';
+import type { Scope } from '../../shared/domain/scopes';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: nobody signed in, the operator, a reseller, or either of them. */
 export type Access = 'public' | 'operator' | 'reseller' | 'any';
+
+/** A route no API client may call, whatever its scopes (managing API clients, the password). */
+export const PEOPLE_ONLY = 'people-only' as const;
 
 export interface RouteContext<P, Q, B> {
   deps: AppDeps;
@@ -36,6 +40,18 @@ export interface Route<P = any, Q = any, B = any, R = any> {
   access: Access;
   summary: string;
   tag: string;
+  /**
+   * What an API client's token must hold to call the route (every one of them), from the one
+   * catalogue (shared/domain/scopes.ts); PEOPLE_ONLY when no client may. Every reseller and `any`
+   * route declares it (test/unit/route-table.test.ts); a person's token holds every scope, and
+   * operator routes are never reachable by a client token (its role is reseller).
+   */
+  scopes?: readonly Scope[] | typeof PEOPLE_ONLY;
+  /**
+   * The handler reads the raw body itself (the OAuth token endpoint: form-encoded): the router
+   * neither parses it as JSON nor insists on application/json.
+   */
+  rawBody?: true;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, type StoredResponse } from '../../shared/domain/idempotency';
 import { runIdempotent } from '../../shared/app/idempotency';
 import type { IdempotencyClaim } from '../../shared/ports/idempotency';
-import { isReply, type Route } from './route';
+import { isReply, PEOPLE_ONLY, type Route } from './route';
+import { ForbiddenError, InsufficientScopeError } from '../../shared/domain/errors';
 import { SECURITY_HEADERS } from './security-headers';
 import { checkJsonContentType } from './content-type';
 import { assertAccountOpen } from '../../shared/app/auth/account-gate';
@@ -55,6 +56,19 @@ function principalOf(event: APIGatewayProxyEventV2): Principal | undefined {
   return principalFromClaims(ctx.authorizer?.jwt?.claims);
 }
 
+/**
+ * An API client's token reaches a route only with every scope the route names; a route that names
+ * none (or PEOPLE_ONLY) is closed to clients. A person's token (no `clientId`) holds them all.
+ */
+export function checkScopes(route: Route, actor: Principal): void {
+  if (!actor.clientId) return;
+  if (route.scopes === undefined || route.scopes === PEOPLE_ONLY) {
+    throw new ForbiddenError('this route is for the reseller signed in, not for API clients');
+  }
+  const missing = route.scopes.find((s) => !(actor.scopes ?? []).includes(s));
+  if (missing) throw new InsufficientScopeError(missing);
+}
+
 export function createRouter(routes: readonly Route[]) {
   const compiled = routes.map(compile);
 
@@ -86,19 +100,21 @@ export function createRouter(routes: readonly Route[]) {
     const method = event.requestContext.http.method.toUpperCase();
     const { route, params } = match(method, event.rawPath);
 
-    const actor = principalOf(event);
+    let actor = principalOf(event);
     if (route.access !== 'public') {
       if (!actor) throw new HttpError(401, 'UNAUTHORIZED', 'a valid bearer token is required');
       if (route.access !== 'any' && actor.role !== route.access) {
         throw new HttpError(403, 'FORBIDDEN', `this route is for the ${route.access} role`);
       }
-      // A locked reseller is refused whatever token it still holds (one consistent read).
-      await assertAccountOpen(deps, actor);
+      // A locked reseller is refused whatever token it still holds (one consistent read); a revoked
+      // API client too (one more), and a client's reseller is settled from its record.
+      actor = await assertAccountOpen(deps, actor);
+      checkScopes(route, actor);
     }
 
     const parsedParams = parseWith(route.params, params, '', 'invalid path parameter');
     const parsedQuery = parseWith(route.query, event.queryStringParameters ?? {}, '', 'invalid query parameter');
-    const rawBody = readBody(event);
+    const rawBody = route.rawBody ? undefined : readBody(event);
     if (!route.body && rawBody !== undefined && method !== 'GET' && method !== 'DELETE') {
       if (typeof rawBody !== 'object' || rawBody === null || Object.keys(rawBody).length > 0) {
         throw new HttpError(400, 'VALIDATION', 'this route takes no body', { body: 'must be empty' });

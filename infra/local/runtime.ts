@@ -13,7 +13,7 @@ import { handler as operatorHandler } from '../../functions/http/lambdas/operato
 import { handler as docsHandler } from '../../functions/http/lambdas/docs';
 import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
 import type { LambdaHttpHandler } from './http-server';
-import { identityFromEnv } from '../../shared/adapters/identity-from-env';
+import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
 import { mailerFromEnv } from '../../shared/adapters/ses/mailer-from-env';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
 import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-store-from-env';
@@ -151,6 +151,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const deps = await composeFromEnv(env, {
       clock,
       identity: identityFromEnv,
+      apiClientProvider: apiClientsFromEnv,
       provisioner,
       mailer: mailerFromEnv,
       keyCipher: keyCipherFromEnv,

@@ -1,4 +1,5 @@
 import type { Principal, Role } from '../ports/identity';
+import { scopesFromClaim, type Scope } from '../domain/scopes';
 
 /** Claim names of a Cognito ID token; the local issuer uses the very same. */
 export const CLAIMS = {
@@ -16,6 +17,20 @@ export const TOKEN_AUDIENCE_LOCAL = 'reseller-panel-local';
  */
 export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal | undefined {
   if (!claims) return undefined;
+  // An API client's access token (client credentials): Cognito's has client_id, scope and no
+  // username; the local issuer's the same plus custom:resellerId. Never treated as a person.
+  if (claims.token_use === 'access') {
+    const clientId = claims.client_id;
+    if (typeof clientId !== 'string' || !/^[\w-]{1,128}$/.test(clientId)) return undefined;
+    const resellerId = claims[CLAIMS.resellerId];
+    return {
+      role: 'reseller',
+      username: `client:${clientId}`,
+      clientId,
+      scopes: scopesFromClaim(claims.scope),
+      ...(typeof resellerId === 'string' && resellerId !== '' ? { resellerId } : {}),
+    };
+  }
   const username = claims[CLAIMS.username];
   if (typeof username !== 'string' || username === '') return undefined;
   const raw = claims[CLAIMS.groups];
@@ -45,4 +60,9 @@ export function claimsFor(principal: Principal): Record<string, unknown> {
     ...(principal.resellerId ? { [CLAIMS.resellerId]: principal.resellerId } : {}),
     token_use: 'id',
   };
+}
+
+/** The claims of an API client's access token (local issuer): like Cognito's client-credentials token, plus the reseller. */
+export function clientClaimsFor(clientId: string, resellerId: string, scopes: readonly Scope[]): Record<string, unknown> {
+  return { client_id: clientId, scope: scopes.join(' '), token_use: 'access', [CLAIMS.resellerId]: resellerId };
 }

@@ -31,6 +31,8 @@ import type { WorkQueue } from '../ports/work-queue';
 import type { RunStore } from '../ports/runs';
 import type { IdempotencyStore } from '../ports/idempotency';
 import { DynamoIdempotencyStore } from './dynamodb/idempotency-store';
+import type { ApiClientProvider, ApiClientStore } from '../ports/api-clients';
+import { DynamoApiClientStore } from './dynamodb/api-client-store';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /**
@@ -53,6 +55,10 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   runs: RunStore;
   /** Idempotency-Key records of the POSTs that create or charge (functions/http/router.ts). */
   idempotency: IdempotencyStore;
+  /** API clients' records (every function: the gate checks a client token's record on each request). */
+  apiClients: ApiClientStore;
+  /** Where API clients are OAuth clients (Cognito app clients; the local issuer): the identity function only. */
+  apiClientProvider: ApiClientProvider;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -80,6 +86,8 @@ export type IdentityFactory = (env: Env, logins: DynamoLoginStore) => Promise<Id
 export interface ComposeParts {
   clock?: Clock;
   identity?: Identity | IdentityFactory;
+  /** API clients as OAuth clients (shared/adapters/identity-from-env.ts): the identity function and the local runtime. */
+  apiClientProvider?: (env: Env, clock: Clock) => Promise<ApiClientProvider>;
   provisioner?: Provisioner;
   mailer?: (env: Env) => Mailer;
   keyCipher?: (env: Env) => KeyCipher;
@@ -116,6 +124,8 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     loginThrottle: new DynamoLoginThrottle(db, tableName),
     loginLimits: loginLimitsFromEnv(env),
     accountStatus: new DynamoAccountStatus(db, tableName),
+    apiClients: new DynamoApiClientStore(db, tableName),
+    apiClientProvider: overrides.apiClientProvider ? await overrides.apiClientProvider(env, clock) : NO_API_CLIENT_PROVIDER,
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
     ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env), privateKeys: overrides.privateKeys?.(env), env }),
@@ -137,4 +147,9 @@ const NO_QUEUE: WorkQueue = {
 /** Where a process has no sign-in to do (the main API function, the jobs): a clear failure if it is ever asked. */
 const NO_IDENTITY: Identity = new Proxy({} as Identity, {
   get: (_t, name) => () => Promise.reject(new Error(`identity.${String(name)} is served by the identity function`)),
+});
+
+/** Where a process does not manage API clients (every function but identity): a clear failure if asked. */
+const NO_API_CLIENT_PROVIDER: ApiClientProvider = new Proxy({} as ApiClientProvider, {
+  get: (_t, name) => () => Promise.reject(new Error(`apiClientProvider.${String(name)} is served by the identity function`)),
 });

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CREDIT_LIMIT: { status: 402, meaning: 'the balance and credit limit do not cover the purchase' },
   FORBIDDEN: { status: 403, meaning: 'the caller may not do this' },
   ACCOUNT_LOCKED: { status: 403, meaning: 'the account is locked' },
+  INSUFFICIENT_SCOPE: { status: 403, meaning: "the API client's token lacks the scope the route needs; `fields.scope` names it" },
   NOT_FOUND: { status: 404, meaning: 'no such resource (or it belongs to another reseller), or no such route' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'the path exists, the method does not' },
   CONFLICT: { status: 409, meaning: 'the request conflicts with the current state' },
@@ -41,6 +42,7 @@ export const ERROR_CODES = {
   TOO_MANY_SKINS: { status: 409, meaning: 'the skin limit is reached' },
   TOO_MANY_CHANGES: { status: 409, meaning: 'too many changes in one request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, meaning: 'a request with the same Idempotency-Key is still in progress; retry later' },
+  TOO_MANY_CLIENTS: { status: 409, meaning: 'the reseller has as many API clients as it may have; revoke one first' },
   TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the request body must be application/json' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'the Idempotency-Key was used for another request (other body, route or parameters) in the last 24 hours' },
@@ -136,4 +138,12 @@ export class IdempotencyKeyReusedError extends DomainError {
 /** The caller's reseller account is locked by the operator: refused whatever token it carries (403). */
 export class AccountLockedError extends DomainError {
   readonly code = 'ACCOUNT_LOCKED' as const;
+}
+
+/** An API client's token without a scope the route needs (403 INSUFFICIENT_SCOPE, `fields.scope` names it). */
+export class InsufficientScopeError extends DomainError {
+  readonly code = 'INSUFFICIENT_SCOPE' as const;
+  constructor(readonly scope: string, message = `this route needs the scope ${scope}, which the token does not hold`) {
+    super(message, { scope });
+  }
 }

@@ -1,11 +1,22 @@
+import type { Scope } from '../domain/scopes';
+
 /** Who a verified token says the caller is. Built only from verified claims. */
 export type Role = 'operator' | 'reseller';
 
 export interface Principal {
   role: Role;
   username: string;
-  /** Present for resellers: the tenant every request is scoped to. */
+  /**
+   * Present for resellers: the tenant every request is scoped to. For an API client it comes from
+   * the verified token's `custom:resellerId` claim (local issuer) and is confirmed, or filled in
+   * (Cognito's client-credentials tokens carry no custom claim), by the account gate from the
+   * client's own record: never from the request.
+   */
   resellerId?: string;
+  /** Set only for an API client's token (client credentials grant): its client id. */
+  clientId?: string;
+  /** The scopes an API client's token holds; undefined for a person, who holds every reseller scope. */
+  scopes?: readonly Scope[];
 }
 
 export interface Token {

@@ -1,8 +1,12 @@
-import { identityFromEnv } from '../../../shared/adapters/identity-from-env';
+import { apiClientsFromEnv, identityFromEnv } from '../../../shared/adapters/identity-from-env';
+import { apiClientRoutes } from '../routes/api-clients';
 import { serveGroup } from '../lambda-handler';
 import { accountRoutes } from '../routes/account';
 import { authRoutes } from '../routes/auth';
 import { operatorRoutes } from '../routes/operator';
 
 /** Sign-in, passwords, creating and locking logins (Cognito on AWS). */
-export const { handler, routes } = serveGroup('identity', [authRoutes, accountRoutes, operatorRoutes], { identity: identityFromEnv });
+export const { handler, routes } = serveGroup('identity', [authRoutes, accountRoutes, operatorRoutes, apiClientRoutes], {
+  identity: identityFromEnv,
+  apiClientProvider: apiClientsFromEnv,
+});

@@ -3,7 +3,7 @@ import { changePassword, listMessages, setPreferences } from '../../../shared/ap
 import { accountOverview } from '../../../shared/app/account/overview';
 import { passwordSchema } from '../../../shared/domain/password';
 import { preferencesSchema } from '../../../shared/domain/reseller';
-import { reply, route } from '../route';
+import { PEOPLE_ONLY, reply, route } from '../route';
 import { pageQuery } from './common';
 import { accountView, messageView, page, preferencesView } from '../responses';
 
@@ -12,6 +12,7 @@ export const accountRoutes = [
     method: 'GET',
     path: '/account',
     access: 'reseller',
+    scopes: ['account:read'],
     tag: 'account',
     summary: 'The reseller overview: for every resource used, maximum, hard limit and exceeded; usage: measured traffic this month and disk',
     status: 200,
@@ -22,6 +23,7 @@ export const accountRoutes = [
     method: 'POST',
     path: '/account/password',
     access: 'any',
+    scopes: PEOPLE_ONLY,
     lambda: 'identity',
     tag: 'account',
     summary: 'Change the own password: the old one and the new one twice',
@@ -38,6 +40,7 @@ export const accountRoutes = [
     method: 'PUT',
     path: '/account/preferences',
     access: 'reseller',
+    scopes: ['account:write'],
     tag: 'account',
     summary: 'Language and design: the defaults for users created from now on',
     body: preferencesSchema,
@@ -50,6 +53,7 @@ export const accountRoutes = [
     method: 'GET',
     path: '/account/messages',
     access: 'reseller',
+    scopes: ['account:read'],
     tag: 'account',
     summary: 'The message log, newest first: errors and notices',
     query: pageQuery.extend({ type: z.enum(['error', 'notice', 'all']).default('all') }),

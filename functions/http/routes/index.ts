@@ -16,8 +16,9 @@ import { runRoutes } from './runs';
 import { openApiDocumentView } from '../responses';
 import { circularRoutes } from './mail';
 import { registrationEmailRoutes } from './registration-email';
+import { apiClientRoutes } from './api-clients';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes, ...circularRoutes, ...registrationEmailRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes, ...circularRoutes, ...registrationEmailRoutes, ...apiClientRoutes];
 
 const docsRoutes: Route[] = [
   {

@@ -12,6 +12,7 @@ export const registrationEmailRoutes = [
     path: '/users/{username}/registration-email',
     access: 'reseller',
     idempotent: true,
+    scopes: ['mail:write'],
     tag: 'users',
     summary:
       "Send the user's registration e-mail again, its subject or text changed for this one send if given. " +

@@ -14,6 +14,7 @@ export const statsRoutes = [
     method: 'GET',
     path: '/stats/users',
     access: 'reseller',
+    scopes: ['stats:read'],
     tag: 'stats',
     summary: "User Stats: each user's storage used and this month's traffic against the limits; exceeders=true shows only users over a limit. Accept: text/csv answers the table as CSV",
     query: pageQuery.extend({
@@ -57,6 +58,7 @@ export const statsRoutes = [
     method: 'GET',
     path: '/stats/traffic',
     access: 'reseller',
+    scopes: ['stats:read'],
     tag: 'stats',
     summary: 'Traffic: web and FTP traffic of each day of the month (deleted users included), the monthly summary and the two preceding months. Accept: text/csv answers CSV (a period column: the days, then the months)',
     query: monthQuery,
@@ -85,6 +87,7 @@ export const statsRoutes = [
     method: 'GET',
     path: '/users/{username}/stats',
     access: 'reseller',
+    scopes: ['stats:read'],
     tag: 'stats',
     summary: "One user's daily web and FTP traffic and disk use of the month (also for a deleted user). Accept: text/csv answers the days as CSV",
     params: usernameParam,

@@ -195,6 +195,14 @@ export const keys = {
   queueVisibilityPartition: (queue: string) => `QUEUE#${queue}`,
   queueDeadLetter: (queue: string, id: string): Key => ({ PK: `QUEUEDLQ#${queue}`, SK: `MSG#${id}` }),
   queueDeadLetterPartition: (queue: string) => `QUEUEDLQ#${queue}`,
+  /**
+   * API clients (issue 11): listed under the reseller, and found by client id alone through a
+   * global item (the token endpoint and the gate of every client request know only the id). Both
+   * are written and deleted in one transaction.
+   */
+  apiClient: (resellerId: string, clientId: string): Key => ({ PK: R(resellerId), SK: `APICLIENT#${clientId}` }),
+  apiClientPrefix: 'APICLIENT#',
+  apiClientById: (clientId: string): Key => ({ PK: `APICLIENT#${clientId}`, SK: 'CLIENT' }),
   /** Sign-in attempts of one username or source address in its current window (shared/domain/login-throttle.ts). */
   loginAttempts: (scope: 'username' | 'address', subject: string): Key => ({
     PK: `THROTTLE#login#${scope}#${subject}`,
