@@ -11,6 +11,11 @@ export type Fixture = (owner: TestReseller, resolved: Record<string, string>) =>
 
 export const FIXTURES: Record<string, Fixture> = {
   resellerId: async (owner) => owner.id,
+  clientId: async (owner) => {
+    const res = await api('POST', '/api-clients', { token: owner.token, body: { name: 'fixture', scopes: ['users:read'] } });
+    if (res.status !== 201) throw new Error(`API client fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.clientId;
+  },
   skinName: async (owner) => {
     const res = await api('POST', '/skins', { token: owner.token, body: { name: 'fixture-skin', from: 'classic' } });
     if (res.status !== 201) throw new Error(`skin fixture: ${res.status} ${JSON.stringify(res.body)}`);
