@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { codesOfStatus, ERROR_CODES } from '../../shared/domain/errors';
-import type { Route } from './route';
+import { PEOPLE_ONLY, type Route } from './route';
+import { SCOPES } from '../../shared/domain/scopes';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -46,9 +47,19 @@ const TAGS: Record<string, string> = {
   stats: 'Disk and traffic statistics',
   settings: 'Index page, help page, skins',
   runs: 'Runs of background work',
+  'api-clients': "The reseller's API clients (OAuth 2.0 client credentials) and their scopes",
 };
 
+/** Who may call an operation: a person's bearer token, and an API client's token with these scopes. */
+function securityOf(r: Route) {
+  if (r.access === 'public') return [];
+  if (r.access === 'operator' || r.scopes === undefined || r.scopes === PEOPLE_ONLY) return [{ bearer: [] }];
+  return [{ bearer: [] }, { apiClient: [...r.scopes] }];
+}
+
 function errorStatuses(r: Route): number[] {
+  // A route that reads its own body (the OAuth token endpoint) describes its errors itself.
+  if (r.rawBody) return [];
   const out = [400];
   if (r.access !== 'public') out.push(401, 403);
   else if (r.path.startsWith('/auth/')) out.push(401);
@@ -99,6 +110,7 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
     };
     for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema, r.idempotent);
     for (const status of errorStatuses(r)) {
+      if (responses[String(status)]) continue; // the route's own description of that status
       usedStatuses.add(status);
       responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
     }
@@ -111,8 +123,26 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
         ? { parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query'), ...(r.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : [])] }
         : {}),
       responses,
-      ...(r.access === 'public' ? { security: [] } : { 'x-access': r.access }),
+      security: securityOf(r),
+      ...(r.access === 'public' ? {} : { 'x-access': r.access }),
+      ...(r.access !== 'public' && r.access !== 'operator' ? { 'x-scopes': r.scopes === PEOPLE_ONLY || !r.scopes ? 'none: not for API clients' : r.scopes } : {}),
     };
+    if (r.rawBody && r.path === '/auth/token') {
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: jsonSchema(
+              z.object({
+                grant_type: z.literal('client_credentials'),
+                scope: z.string().optional().describe('space-separated scopes, a subset of the client\'s; all of them when left out'),
+              }),
+              'input',
+            ),
+          },
+        },
+      };
+    }
     if (r.body) {
       op.requestBody = {
         required: true,
@@ -145,7 +175,14 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
     servers: [{ url: '/', description: 'the API at the address this document was read from' }],
     tags: usedTags.map((name) => ({ name, description: TAGS[name] ?? name })),
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A person's token from POST /auth/login: every scope of its role" },
+        apiClient: {
+          type: 'oauth2',
+          description: "An API client's token (POST /api-clients, then POST /auth/token with HTTP Basic): only its scopes",
+          flows: { clientCredentials: { tokenUrl: '/auth/token', scopes: { ...SCOPES } } },
+        },
+      },
       responses: errorResponses,
     },
     security: [{ bearer: [] }],
