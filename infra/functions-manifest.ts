@@ -22,6 +22,8 @@ export type FunctionNeed =
   | 'table:write'
   /** cognito-idp Admin* actions the Cognito identity adapter calls, on the user pool only. */
   | 'cognito:admin'
+  /** cognito-idp:CreateUserPoolClient/DeleteUserPoolClient on the user pool only (API clients as app clients). */
+  | 'cognito:clients'
   /** kms:Encrypt/Decrypt/GenerateDataKey on the product's data key (hosted users' SSL private keys). */
   | 'kms:data-key'
   /** ses:SendEmail/SendRawEmail from the configured MAIL_FROM identity. */

@@ -14,8 +14,8 @@ import type { FunctionNeed } from '../../infra/functions-manifest';
 export const HTTP_LAMBDAS = {
   /** Account, templates, settings, stats, health, circulars and every tag not listed below. */
   api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout', 'mail-fanout'] },
-  /** Sign-in, passwords, creating and locking logins: the Cognito client and jose. */
-  identity: { tags: ['auth'], needs: ['table:read', 'table:write', 'cognito:admin'] },
+  /** Sign-in, passwords, creating and locking logins, API clients and their tokens: the Cognito client and jose. */
+  identity: { tags: ['auth', 'api-clients'], needs: ['table:read', 'table:write', 'cognito:admin', 'cognito:clients'] },
   /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent), SSM Parameter Store (certificate keys). */
   users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send'] },
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */

@@ -24,6 +24,11 @@ export interface PanelConfig {
   loginBurstLimit: number;
   /** Cognito Plus feature plan with threat protection enforced (costs per monthly active user). */
   threatProtection: boolean;
+  /**
+   * The prefix of the user pool's Cognito domain (https://<prefix>.auth.<region>.amazoncognito.com),
+   * whose /oauth2/token issues API clients' tokens. Unique per region; default reseller-panel-<account>.
+   */
+  cognitoDomainPrefix?: string;
   /** Managed instances the product may provision carry this tag (key = value). */
   hostingTagKey: string;
   hostingTagValue: string;
@@ -66,8 +71,17 @@ function email(raw: string | undefined, name: string): string | undefined {
   return raw;
 }
 
+/** Cognito's rule for a domain prefix: lower-case letters, digits and hyphens, and not a reserved word. */
+function domainPrefix(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(raw) || /aws|amazon|cognito/.test(raw)) {
+    throw new Error(`cognitoDomainPrefix must be 1-63 lower-case letters, digits and hyphens without aws, amazon or cognito, got ${raw}`);
+  }
+  return raw;
+}
+
 /** Context names: operatorEmail, alarmEmail, mailFrom, passwordMinLength, tokenTtlSeconds,
- * logRetentionDays, apiRateLimit, apiBurstLimit, threatProtection, hostingTagKey, hostingTagValue;
+ * logRetentionDays, apiRateLimit, apiBurstLimit, threatProtection, cognitoDomainPrefix, hostingTagKey, hostingTagValue;
  * environment names: the same in UPPER_SNAKE_CASE (OPERATOR_EMAIL, MAIL_FROM, ...). */
 export function readConfig(node: Node, env: Record<string, string | undefined> = process.env): PanelConfig {
   const get = sourceFrom(node, env);
@@ -84,6 +98,7 @@ export function readConfig(node: Node, env: Record<string, string | undefined> =
     loginRateLimit: int(get('loginRateLimit', 'LOGIN_RATE_LIMIT'), d.loginRateLimit, 'loginRateLimit', 1, 1000),
     loginBurstLimit: int(get('loginBurstLimit', 'LOGIN_BURST_LIMIT'), d.loginBurstLimit, 'loginBurstLimit', 1, 1000),
     threatProtection: ['true', '1', 'yes'].includes(String(get('threatProtection', 'THREAT_PROTECTION') ?? 'false').toLowerCase()),
+    cognitoDomainPrefix: domainPrefix(get('cognitoDomainPrefix', 'COGNITO_DOMAIN_PREFIX')),
     hostingTagKey: get('hostingTagKey', 'HOSTING_TAG_KEY') ?? d.hostingTagKey,
     hostingTagValue: get('hostingTagValue', 'HOSTING_TAG_VALUE') ?? d.hostingTagValue,
   };

@@ -16,6 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { RESOURCE_SERVER, SCOPE_NAMES, SCOPES } from '../../shared/domain/scopes';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -81,6 +82,9 @@ export const COGNITO_ADMIN_ACTIONS = [
   'cognito-idp:AdminEnableUser',
 ];
 
+/** Exactly the commands shared/adapters/cognito/cognito-api-clients.ts sends (a test keeps them in step). */
+export const COGNITO_CLIENT_ACTIONS = ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient'];
+
 export interface ResellerPanelStackProps extends StackProps {
   config?: Partial<PanelConfig>;
   /** The Lambda functions; default infra/functions-manifest.ts (tests pass fixtures). */
@@ -101,6 +105,10 @@ export class ResellerPanelStack extends Stack {
   readonly table: dynamodb.Table;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** API clients' scopes (shared/domain/scopes.ts): the app clients the identity function creates get them. */
+  readonly apiResourceServer: cognito.UserPoolResourceServer;
+  /** The Cognito domain whose /oauth2/token issues API clients' tokens (client credentials). */
+  readonly userPoolDomain: cognito.UserPoolDomain;
   readonly httpApi: apigwv2.HttpApi;
   readonly dataKey: kms.Key;
   readonly alarmTopic: sns.Topic;
@@ -219,6 +227,18 @@ export class ResellerPanelStack extends Stack {
       refreshTokenValidity: Duration.seconds(Math.max(config.tokenTtlSeconds, 3600)),
     });
 
+    // API clients (issue 11): one app client per API client, created at run time by the identity
+    // function (client_credentials only); the scopes are this resource server's, the tokens come from
+    // the domain's /oauth2/token (no hosted sign-in page is used: client credentials need none).
+    this.apiResourceServer = this.userPool.addResourceServer('ApiResourceServer', {
+      identifier: RESOURCE_SERVER,
+      userPoolResourceServerName: 'reseller-panel API',
+      scopes: SCOPE_NAMES.map((s) => new cognito.ResourceServerScope({ scopeName: s, scopeDescription: SCOPES[s] })),
+    });
+    this.userPoolDomain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: config.cognitoDomainPrefix ?? `reseller-panel-${this.account}` },
+    });
+
     // ---------------------------------------------------------------- provisioning (SSM Run Command)
     /**
      * SSM streams each command's output here; the jobs read back outputs over the 24,000 characters
@@ -246,6 +266,7 @@ export class ResellerPanelStack extends Stack {
       IDENTITY_MODE: 'cognito',
       USER_POOL_ID: this.userPool.userPoolId,
       USER_POOL_CLIENT_ID: this.userPoolClient.userPoolClientId,
+      COGNITO_DOMAIN_URL: this.userPoolDomain.baseUrl(),
       PASSWORD_MIN_LENGTH: String(config.passwordMinLength),
       TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
       KMS_KEY_ID: this.dataKey.keyId,
@@ -476,6 +497,11 @@ export class ResellerPanelStack extends Stack {
     if (has('cognito:admin')) {
       role.addToPolicy(
         new iam.PolicyStatement({ sid: 'UserPoolAdmin', actions: COGNITO_ADMIN_ACTIONS, resources: [this.userPool.userPoolArn] }),
+      );
+    }
+    if (has('cognito:clients')) {
+      role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'UserPoolClients', actions: COGNITO_CLIENT_ACTIONS, resources: [this.userPool.userPoolArn] }),
       );
     }
     if (has('kms:data-key')) {
