@@ -89,6 +89,16 @@ const mailSend = QUEUES.find((q) => q.name === 'mail-send');
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...HTTP_FUNCTIONS,
+  // The HTTP API's token check on AWS (a Lambda REQUEST authorizer: functions/http/authorizer.ts):
+  // Cognito ID tokens of the console client and access tokens of API clients. No AWS permission.
+  {
+    name: 'authorizer',
+    entry: 'functions/http/authorizer.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    needs: [],
+  },
   {
     name: 'provisioning-fanout',
     entry: 'functions/jobs/provisioning-fanout.ts',

@@ -52,8 +52,11 @@ function readBody(event: APIGatewayProxyEventV2): unknown {
 
 /** The caller from the claims the authorizer verified (API Gateway on AWS, the local server here). */
 function principalOf(event: APIGatewayProxyEventV2): Principal | undefined {
-  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
-  return principalFromClaims(ctx.authorizer?.jwt?.claims);
+  // The local server and a JWT authorizer pass `jwt.claims`; the Lambda authorizer of the stack
+  // (functions/http/authorizer.ts) passes the verified claims as its context, `lambda`.
+  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> }; lambda?: Record<string, unknown> } };
+  const claims = ctx.authorizer?.jwt?.claims ?? ctx.authorizer?.lambda;
+  return claims && Object.keys(claims).length > 0 ? principalFromClaims(claims) : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -353,7 +353,7 @@ export class ResellerPanelStack extends Stack {
             integrationLatency: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',
             authorizerError: '$context.authorizer.error',
-            user: '$context.authorizer.claims.cognito:username',
+            user: specs.some((f) => f.name === 'authorizer') ? '$context.authorizer.principal' : '$context.authorizer.claims.cognito:username',
           }),
         ),
       },
@@ -373,10 +373,21 @@ export class ResellerPanelStack extends Stack {
       }
       return i;
     };
-    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
-      userPoolClients: [this.userPoolClient],
-      identitySource: ['$request.header.Authorization'],
-    });
+    // The token check: the authorizer function (functions/http/authorizer.ts) accepts the console's ID
+    // tokens and API clients' access tokens, whose app clients are created at run time (a JWT
+    // authorizer's fixed audience list could not name them). Stacks built without that function
+    // (test fixtures) keep the JWT authorizer of the console's client.
+    const authorizerFn = this.functions.get('authorizer');
+    const authorizer = authorizerFn
+      ? new HttpLambdaAuthorizer('TokenAuthorizer', authorizerFn, {
+          responseTypes: [HttpLambdaResponseType.SIMPLE],
+          identitySource: ['$request.header.Authorization'],
+          resultsCacheTtl: Duration.minutes(5),
+        })
+      : new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
+          userPoolClients: [this.userPoolClient],
+          identitySource: ['$request.header.Authorization'],
+        });
     for (const r of API_ROUTES) {
       const [route] = this.httpApi.addRoutes({
         path: r.path,
@@ -397,7 +408,7 @@ export class ResellerPanelStack extends Stack {
         ack(
           route!,
           'AwsSolutions-APIG4',
-          `${r.method} ${r.path} is public by design (docs/api: only /health, /openapi.json and POST /auth/login answer without a token).`,
+          `${r.method} ${r.path} is public by design (docs/api: only /health, /openapi.json, POST /auth/login and POST /auth/token (OAuth client credentials in HTTP Basic) answer without a token).`,
         );
       }
     }

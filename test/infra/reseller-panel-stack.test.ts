@@ -123,24 +123,27 @@ describe('HTTP API', () => {
     const target = (routeKey: string) => integrations[((r[routeKey]!.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string }).Ref]!;
     for (const i of API_ROUTES) {
       const route = r[`${i.method} ${i.path}`]!;
-      expect(route.AuthorizationType, `${i.method} ${i.path}`).toBe(i.public ? 'NONE' : 'JWT');
+      expect(route.AuthorizationType, `${i.method} ${i.path}`).toBe(i.public ? 'NONE' : 'CUSTOM');
       expect(target(`${i.method} ${i.path}`), `${i.method} ${i.path}`).toContain(fnIds[i.lambda]!);
     }
     expect(new Set(API_ROUTES.map((i) => i.lambda))).toEqual(new Set(['api', 'identity', 'users', 'billing', 'operator', 'docs']));
     expect(target('ANY /{proxy+}')).toContain(fnIds.api!);
-    // One invoke permission per function for the whole API, not one per route.
-    expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toHaveLength(6);
+    // One invoke permission per function for the whole API, not one per route; one more for the authorizer.
+    expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toHaveLength(7);
   });
 
-  it('protects ANY /{proxy+} with a JWT authorizer for the app client\'s ID tokens', () => {
+  it('protects ANY /{proxy+} with the token authorizer function (console ID tokens and API clients\' access tokens)', () => {
     const proxy = routes()['ANY /{proxy+}']!;
-    expect(proxy.AuthorizationType).toBe('JWT');
+    expect(proxy.AuthorizationType).toBe('CUSTOM');
     const [authorizerId, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
     expect(proxy.AuthorizerId).toEqual({ Ref: authorizerId });
-    const [clientId] = only('AWS::Cognito::UserPoolClient');
-    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
-    expect(authorizer.Properties.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
-    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('cognito-idp');
+    expect(authorizer.Properties.AuthorizerType).toBe('REQUEST');
+    expect(authorizer.Properties.EnableSimpleResponses).toBe(true);
+    expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBe(300);
+    const fn = ofType('AWS::Lambda::Function').find(([id]) => JSON.stringify(authorizer.Properties.AuthorizerUri).includes(id));
+    expect(fn, 'the authorizer function').toBeDefined();
+    expect(fn![1].Properties.Environment.Variables).toHaveProperty('USER_POOL_CLIENT_ID');
   });
 
   it('has a throttled $default stage with JSON access logs', () => {
