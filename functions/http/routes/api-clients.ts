@@ -97,6 +97,7 @@ export const apiClientRoutes = [
     path: '/api-clients',
     access: 'reseller',
     scopes: PEOPLE_ONLY,
+    idempotent: true,
     tag: 'api-clients',
     lambda: 'identity',
     summary: 'Create an API client with scopes; the answer carries its secret, shown this once',
