@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { FUNCTIONS, type FunctionSpec } from '../infra/functions-manifest';
 import { BUNDLE, BUNDLE_RUNTIME_ENV, esbuildOptions } from '../infra/stacks/bundling';
+import { renderFunctionFiles } from '../infra/stacks/function-files';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -63,6 +64,7 @@ async function measureBundle(spec: FunctionSpec, dir: string): Promise<{ name: s
   const outfile = join(dir, BUNDLE.outFile);
   const t0 = performance.now();
   await build(esbuildOptions(join(ROOT, spec.entry), outfile));
+  for (const [name, body] of Object.entries(spec.files ? renderFunctionFiles(spec.files) : {})) writeFileSync(join(dir, name), body);
   const bundleMs = performance.now() - t0;
   const sizeKb = statSync(outfile).size / 1024;
   const mapKb = statSync(`${outfile}.map`).size / 1024;

@@ -67,7 +67,12 @@ export interface FunctionSpec {
    * 'proxy' those of its group and ANY /{proxy+} (exactly one function). The function's name is the group's.
    */
   api?: 'proxy' | 'routes';
+  /** Files rendered at synth and shipped beside the bundle (infra/stacks/function-files.ts). */
+  files?: FunctionFiles;
 }
+
+/** Kinds of files a bundle can carry (infra/stacks/function-files.ts renders them). */
+export type FunctionFiles = 'openapi';
 
 /**
  * One function per route group of functions/http/lambdas.ts (entry functions/http/lambdas/<name>.ts):
@@ -82,6 +87,7 @@ const HTTP_FUNCTIONS: FunctionSpec[] = Object.entries(HTTP_LAMBDAS).map(([name, 
   timeoutSeconds: 29,
   needs: group.needs,
   ...('sends' in group ? { sends: group.sends } : {}),
+  ...('files' in group ? { files: group.files } : {}),
   api: name === DEFAULT_LAMBDA ? 'proxy' : 'routes',
 }));
 

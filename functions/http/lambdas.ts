@@ -1,4 +1,4 @@
-import type { FunctionNeed } from '../../infra/functions-manifest';
+import type { FunctionFiles, FunctionNeed } from '../../infra/functions-manifest';
 
 /**
  * The HTTP API's Lambda functions, one per route group, as data (no route module is imported here,
@@ -22,9 +22,9 @@ export const HTTP_LAMBDAS = {
   billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
   /** The operator's resellers, IP pools and hosting servers. */
   operator: { tags: ['operator', 'servers'], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
-  /** GET /openapi.json: the whole route table's schemas, and no AWS client at all. */
-  docs: { tags: [], needs: [] },
-} as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[]; sends?: readonly string[] }>;
+  /** GET /openapi.json: the document rendered at synth beside a handler that reads it (no route code, no AWS client). */
+  docs: { tags: [], needs: [], files: 'openapi' },
+} as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[]; sends?: readonly string[]; files?: FunctionFiles }>;
 
 export type HttpLambda = keyof typeof HTTP_LAMBDAS;
 export const DEFAULT_LAMBDA: HttpLambda = 'api';

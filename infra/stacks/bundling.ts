@@ -37,8 +37,18 @@ export const BUNDLE = {
 /** Environment every function gets so stack traces point at the TypeScript sources. */
 export const BUNDLE_RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
-export function nodejsBundlingOptions(): BundlingOptions {
+/** `filesDir`: files to copy beside the bundle (infra/stacks/function-files.ts). */
+export function nodejsBundlingOptions(filesDir?: string): BundlingOptions {
   return {
+    ...(filesDir
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_input: string, output: string) => [`cp -R "${filesDir}"/. "${output}"/`],
+          },
+        }
+      : {}),
     forceDockerBundling: false,
     target: BUNDLE.target,
     format: OutputFormat.ESM,

@@ -39,6 +39,7 @@ import { FUNCTIONS, type FunctionNeed, type FunctionSpec } from '../functions-ma
 import { ROUTES } from '../../functions/http/routes';
 import { lambdaOf } from '../../functions/http/lambdas';
 import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
+import { stageFunctionFiles } from './function-files';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
 import { BackgroundWork } from './background-work';
@@ -470,7 +471,7 @@ export class ResellerPanelStack extends Stack {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       environment: { ...commonEnv, POWERTOOLS_SERVICE_NAME: `reseller-panel-${spec.name}`, ...spec.environment },
-      bundling: nodejsBundlingOptions(),
+      bundling: nodejsBundlingOptions(spec.files && stageFunctionFiles(spec.files)),
       description: `Reseller panel: ${spec.name}`,
     });
     ack(

@@ -1,0 +1,6 @@
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { FUNCTIONS } from '../infra/functions-manifest';
+import { BUNDLE, esbuildOptions } from '../infra/stacks/bundling';
+for (const f of FUNCTIONS) { const o = join('/tmp/sz', f.name, BUNDLE.outFile); await build(esbuildOptions(resolve(f.entry), o)); console.log(f.name, (statSync(o).size/1024).toFixed(1)); }
