@@ -26,7 +26,7 @@ export type FunctionNeed =
   | 'cognito:clients'
   /** kms:Encrypt/Decrypt/GenerateDataKey on the product's data key (hosted users' SSL private keys). */
   | 'kms:data-key'
-  /** ses:SendEmail/SendRawEmail from the configured MAIL_FROM identity. */
+  /** ses:SendEmail from the configured MAIL_FROM identity through the configuration set (infra/stacks/mail-events.ts); gets SES_CONFIGURATION_SET. */
   | 'ses:send'
   /** ssm:SendCommand of the provisioning document to the product's tagged managed instances. */
   | 'ssm:provision'

@@ -46,6 +46,7 @@ import { BackgroundWork } from './background-work';
 import { WebConsole } from './console';
 import { QUEUES, type QueueSpec } from '../queues-manifest';
 import { SslKeyStore } from './ssl-key-store';
+import { MailEvents } from './mail-events';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -121,6 +122,8 @@ export class ResellerPanelStack extends Stack {
   readonly backgroundWork: BackgroundWork;
   /** Hosted users' private keys for the servers (Parameter Store). */
   readonly sslKeys: SslKeyStore;
+  /** SES configuration set, its events' topic and their handler (docs/mail.md). */
+  readonly mailEvents: MailEvents;
 
   constructor(scope: Construct, id: string, props: ResellerPanelStackProps = {}) {
     super(scope, id, props);
@@ -259,6 +262,16 @@ export class ResellerPanelStack extends Stack {
 
     this.sslKeys = new SslKeyStore(this, 'SslKeys');
 
+    // ---------------------------------------------------------------- alarms topic, SES events
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Reseller panel alarms', enforceSSL: true });
+    ack(
+      this.alarmTopic,
+      'AwsSolutions-SNS2',
+      'Alarm notifications carry only alarm names, metrics and thresholds, no customer data. CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key here would only add cost and a key policy to maintain.',
+    );
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    this.mailEvents = new MailEvents(this, 'MailEvents', { alarmAction: new SnsAction(this.alarmTopic) });
+
     // ---------------------------------------------------------------- functions
     const commonEnv: Record<string, string> = {
       ...this.sslKeys.environment(),
@@ -293,6 +306,7 @@ export class ResellerPanelStack extends Stack {
     for (const spec of specs) {
       const fn = this.buildFunction(spec, commonEnv, config);
       this.functions.set(spec.name, fn);
+      if (spec.needs.includes('ses:send')) for (const [k, v] of Object.entries(this.mailEvents.environment())) fn.addEnvironment(k, v);
       if (spec.schedule) {
         const scheduleRole = new iam.Role(this, `${pascal(spec.name)}ScheduleRole`, {
           assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -322,6 +336,9 @@ export class ResellerPanelStack extends Stack {
         );
       }
     }
+
+    const sesEvents = this.functions.get('ses-events');
+    if (sesEvents) this.mailEvents.subscribe(sesEvents);
 
     // ---------------------------------------------------------------- HTTP API
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -419,13 +436,6 @@ export class ResellerPanelStack extends Stack {
     if (config.operatorEmail) this.bootstrapOperator(config.operatorEmail, groups.operator);
 
     // ---------------------------------------------------------------- alarms
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Reseller panel alarms', enforceSSL: true });
-    ack(
-      this.alarmTopic,
-      'AwsSolutions-SNS2',
-      'Alarm notifications carry only alarm names, metrics and thresholds, no customer data. CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key here would only add cost and a key policy to maintain.',
-    );
-    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     this.buildAlarms(stage);
     this.backgroundWork = new BackgroundWork(this, 'BackgroundWork', {
       queues: props.queues ?? QUEUES,
@@ -525,19 +535,8 @@ export class ResellerPanelStack extends Stack {
         }),
       );
     }
-    if (has('ses:send') && config.mailFrom) {
-      const domain = config.mailFrom.slice(config.mailFrom.indexOf('@') + 1);
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'SendMail',
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: [config.mailFrom, domain].map((identity) =>
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-          ),
-          conditions: { StringEquals: { 'ses:FromAddress': config.mailFrom } },
-        }),
-      );
-    }
+    // ses:SendEmail on the MAIL_FROM identity and the configuration set only (infra/stacks/mail-events.ts).
+    if (has('ses:send') && config.mailFrom) this.mailEvents.grantSend(role, config.mailFrom);
     if (has('ssm:ssl-keys')) this.sslKeys.grantWrite(role);
     if (has('ssm:provision')) {
       role.addToPolicy(

@@ -74,10 +74,12 @@ describe('work queues from the catalogue', () => {
 });
 
 describe('nothing fails silently', () => {
-  it('gives every asynchronously invoked (scheduled) function an on-failure destination, with an alarm', () => {
+  it('gives every asynchronously invoked function (the scheduled ones; ses-events, through SNS) an on-failure destination, with an alarm', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
     const scheduled = [...FUNCTIONS, ...FIXTURE_FUNCTIONS].filter((f) => f.schedule);
-    expect(configs).toHaveLength(scheduled.length);
+    expect(configs).toHaveLength(scheduled.length + 1);
+    const sesEvents = configs.find((x) => JSON.stringify(x.FunctionName) === JSON.stringify({ Ref: functionId('ses-events') }))!;
+    expect(sesEvents.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toMatch(/^MailEventsHandlerFailures/);
     const failures = queueId('BackgroundWorkAsyncFailures');
     for (const f of scheduled) {
       const c = configs.find((x) => JSON.stringify(x.FunctionName) === JSON.stringify({ Ref: functionId(f.name) }))!;
