@@ -103,7 +103,7 @@ export interface OutboxStore {
   /** sending → failed (held by `token`), with the circular's counters and the failure listed. */
   recordFailed(resellerId: string, messageId: string, token: string, reason: string, at: string): Promise<boolean>;
   /** sending → queued again, due at `dueMs`, with the error that made it wait. */
-  release(resellerId: string, messageId: string, token: string, error: string, dueMs: number): Promise<void>;
+  release(resellerId: string, messageId: string, token: string, error: string, dueMs: number, opts?: { attempted?: boolean }): Promise<void>;
   /**
    * SES's send event (or the local SES's store): a message still queued or sending was accepted by
    * SES after all (its sender died after SES accepted, or timed out waiting for the answer) → sent.
@@ -112,6 +112,8 @@ export interface OutboxStore {
 
   /** One circular mail more for the reseller's day, if under `cap` (an atomic conditional ADD). */
   takeDailySlot(resellerId: string, day: string, cap: number): Promise<boolean>;
+  /** Gives a slot back: the send it was taken for did not go out (SES refused it). */
+  returnDailySlot(resellerId: string, day: string): Promise<void>;
   /** True once per reseller and day: the caller writes the "daily cap reached" notice. */
   markCapNoticed(resellerId: string, day: string): Promise<boolean>;
 

@@ -369,16 +369,18 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
-  async release(resellerId: string, messageId: string, token: string, error: string, dueMs: number): Promise<void> {
+  async release(resellerId: string, messageId: string, token: string, error: string, dueMs: number, opts: { attempted?: boolean } = {}): Promise<void> {
+    // A claim given back without trying SES (the daily cap) does not count as an attempt.
+    const uncount = opts.attempted === false;
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: messageKey(resellerId, messageId).key,
           ConditionExpression: '#s = :sending AND claimToken = :t',
-          UpdateExpression: 'SET #s = :queued, dueAt = :due, lastError = :e REMOVE claimToken',
+          UpdateExpression: `SET #s = :queued, dueAt = :due, lastError = :e${uncount ? ', attempts = attempts - :one' : ''} REMOVE claimToken`,
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':queued': 'queued', ':t': token, ':due': dueMs, ':e': error },
+          ExpressionAttributeValues: { ':sending': 'sending', ':queued': 'queued', ':t': token, ':due': dueMs, ':e': error, ...(uncount ? { ':one': 1 } : {}) },
         }),
       )
       .catch((e) => {
@@ -404,6 +406,23 @@ export class DynamoOutboxStore implements OutboxStore {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
     }
+  }
+
+  async returnDailySlot(resellerId: string, day: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.mailDay(resellerId, day),
+          ConditionExpression: '#n > :zero',
+          UpdateExpression: 'ADD #n :minus',
+          ExpressionAttributeNames: { '#n': 'mails' },
+          ExpressionAttributeValues: { ':zero': 0, ':minus': -1 },
+        }),
+      )
+      .catch((e) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
   }
 
   async markCapNoticed(resellerId: string, day: string): Promise<boolean> {

@@ -16,6 +16,8 @@ export interface MailSettings {
   pacer: SendPacer;
   /** Circular mails per reseller and UTC day (MAIL_DAILY_CAP_PER_RESELLER); more wait for the next day. */
   dailyCapPerReseller: number;
+  /** How often mail held back by the cap looks again whether the day has turned (MAIL_CAP_RECHECK_SECONDS, ≤ 900). */
+  capRecheckSeconds: number;
   /** A claim older than this is a sender that died (MAIL_CLAIM_LEASE_SECONDS). */
   leaseSeconds: number;
   retry: RetryPolicy;
@@ -36,6 +38,7 @@ export function mailSettingsFromEnv(env: Record<string, string | undefined>): Ma
   return {
     pacer: new SendPacer(processRate(num('MAIL_SEND_RATE', 14, 0.01), num('MAIL_SEND_PROCESSES', 1, 1))),
     dailyCapPerReseller: num('MAIL_DAILY_CAP_PER_RESELLER', 10_000, 1),
+    capRecheckSeconds: Math.min(900, num('MAIL_CAP_RECHECK_SECONDS', 900, 1)),
     leaseSeconds: num('MAIL_CLAIM_LEASE_SECONDS', 60, 1),
     retry: {
       maxAttempts: num('MAIL_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, 1),

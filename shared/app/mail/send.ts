@@ -55,13 +55,17 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
     }
     const msg = claim.claimed;
 
+    // The cap counts e-mails SES accepted: a slot taken for a send SES refuses is given back.
+    let slotDay: string | undefined;
     if (msg.kind === 'circular') {
       const day = deps.clock.now().toISOString().slice(0, 10);
+      slotDay = day;
       if (!(await deps.outbox.takeDailySlot(resellerId, day, settings.dailyCapPerReseller))) {
-        // Over the reseller's daily cap: this and the rest wait for the next UTC day.
+        // Over the reseller's daily cap: this and the rest wait for the next UTC day, looking again
+        // every capRecheckSeconds (a queue delay is at most 15 minutes anyway); not an attempt.
         const midnight = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
-        const wait = Math.max(1000, midnight - deps.clock.now().getTime());
-        await deps.outbox.release(resellerId, id, token, 'daily cap reached; waits for the next day', nowMs() + wait);
+        const wait = Math.max(1000, Math.min(midnight - deps.clock.now().getTime(), settings.capRecheckSeconds * 1000));
+        await deps.outbox.release(resellerId, id, token, 'daily cap reached; waits for the next day', nowMs() + wait, { attempted: false });
         for (const rest of work.ids.slice(i)) again(rest, delayOf(wait));
         if (await deps.outbox.markCapNoticed(resellerId, day)) {
           await deps.messages.write(
@@ -87,6 +91,7 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
       sesMessageId = await deps.mailer.send({ to: [msg.to], replyTo: msg.replyTo, subject: content.subject, text: content.text, ref: { resellerId, messageId: id } });
     } catch (e) {
       const err = e instanceof MailSendError ? e : new MailSendError('transient', (e as Error).message ?? String(e));
+      if (slotDay) await deps.outbox.returnDailySlot(resellerId, slotDay);
       const next = afterFailure(err.kind, err.reason, msg.attempts, settings.retry);
       if ('failed' in next) {
         await deps.outbox.recordFailed(resellerId, id, token, next.failed, new Date(nowMs()).toISOString());
