@@ -181,7 +181,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     // SES's event publishing, imitated from the local SES's store (sends, simulator bounces and complaints).
     const sesEvents = new SesEventsFeed(ses.url, (event) => sesEventsHandler(event), Number(env.LOCAL_SES_EVENTS_INTERVAL_MS) || 250, log);
-    if (opts.queues ?? opts.backgroundJobs ?? true) sesEvents.start();
+    if (opts.queues ?? opts.backgroundJobs ?? true) {
+      // Before any sender runs: what SES accepted before a crash is recorded as sent first, so a
+      // claim whose sender died is not sent again once its lease runs out (docs/mail.md).
+      await sesEvents.poll().catch((e: Error) => log(`SES events feed: ${e.message}`));
+      sesEvents.start();
+    }
     started.push({ stop: () => sesEvents.stop() });
 
     const publicRoutes = new Set(ROUTES.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`));
