@@ -74,6 +74,8 @@ async function main() {
     if (close) results.push(...(await close.runBillingCloseBench({ url, deps, operatorToken: op })));
     const push = await optional('provisioning-push');
     if (push) results.push(...(await push.runProvisioningPushBench({ deps, dataDir })));
+    const mail = await optional('mail-outbox');
+    if (mail) results.push(...(await mail.runMailOutboxBench(rt, op)));
     const billing = await optional('billing-engine');
     if (billing) results.push(await billing.runBillingBench());
     const bundles = await optional('bundles');

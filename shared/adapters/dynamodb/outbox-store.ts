@@ -180,12 +180,56 @@ export class DynamoOutboxStore implements OutboxStore {
     return usernames.filter((u) => !found.has(u));
   }
 
+  /**
+   * A fan-out page in two steps, so that the transaction that competes with the senders for the
+   * circular's counters is two items, not a page of fifty: first the recipients (each its own
+   * conditional put, idempotent for this page: a redelivered page writes the same items again),
+   * then the page and the counters at once, conditioned on the page number. A crash between the two
+   * leaves recipients nobody sends to yet; the redelivered page counts them then. A recipient that
+   * exists for another page (the users list moved under the cursor) is left to that page.
+   */
   async recordPage(resellerId: string, circularId: string, page: FanoutPage): Promise<boolean> {
     const T = this.tableName;
     const now = Date.now();
-    let recipients = page.recipients;
-    for (;;) {
-      const items: TxItem[] = [
+    const head = await this.getCircular(resellerId, circularId);
+    if (!head || head.pages !== page.n) return false;
+    const kept = await Promise.all(
+      page.recipients.map(async (r) => {
+        try {
+          await this.db.send(
+            new PutCommand({
+              TableName: T,
+              Item: {
+                ...keys.circularRecipient(resellerId, circularId, r.username),
+                type: 'outbox',
+                id: `c-${circularId}-${r.username}`,
+                kind: 'circular',
+                circularId,
+                page: page.n,
+                username: r.username,
+                to: r.to,
+                values: r.values,
+                status: 'queued',
+                attempts: 0,
+                dueAt: 0,
+                expiresAt: expiresAt(now),
+              },
+              // New, or written by an earlier delivery of this same page that has not been recorded.
+              ConditionExpression: 'attribute_not_exists(PK) OR (#pg = :n AND #s = :queued AND attempts = :zero)',
+              ExpressionAttributeNames: { '#pg': 'page', '#s': 'status' },
+              ExpressionAttributeValues: { ':n': page.n, ':queued': 'queued', ':zero': 0 },
+            }),
+          );
+          return r;
+        } catch (e) {
+          if (e instanceof ConditionalCheckFailedException) return undefined;
+          throw e;
+        }
+      }),
+    );
+    const recipients = kept.filter((r): r is NonNullable<typeof r> => r !== undefined);
+    try {
+      await transact(this.db, [
         {
           ...onFailed(0),
           Update: {
@@ -203,41 +247,11 @@ export class DynamoOutboxStore implements OutboxStore {
             Item: { ...keys.circularPage(resellerId, circularId, page.n), type: 'circularPage', usernames: recipients.map((r) => r.username), next: page.next, expiresAt: expiresAt(now) },
           },
         },
-        ...recipients.map(
-          (r, i): TxItem => ({
-            ...onFailed(2 + i, r.username),
-            Put: {
-              TableName: T,
-              Item: {
-                ...keys.circularRecipient(resellerId, circularId, r.username),
-                type: 'outbox',
-                id: `c-${circularId}-${r.username}`,
-                kind: 'circular',
-                circularId,
-                username: r.username,
-                to: r.to,
-                values: r.values,
-                status: 'queued',
-                attempts: 0,
-                dueAt: 0,
-                expiresAt: expiresAt(now),
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          }),
-        ),
-      ];
-      try {
-        await transact(this.db, items);
-        return true;
-      } catch (e) {
-        const failed = failedItem(e);
-        if (failed === undefined) throw e;
-        if (failed === 0) return false;
-        // A recipient that already exists (the users list moved under the cursor): keep the one there.
-        const taken = (e as ConditionFailed).detail;
-        recipients = recipients.filter((r) => r.username !== taken);
-      }
+      ]);
+      return true;
+    } catch (e) {
+      if (failedItem(e) === 0) return false;
+      throw e;
     }
   }
 

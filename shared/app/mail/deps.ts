@@ -23,6 +23,8 @@ export interface MailSettings {
   retry: RetryPolicy;
   /** Users per fan-out page (one transaction: page + recipients + counters ≤ 100 items). */
   fanoutPageSize: number;
+  /** Sends one sender process runs at once, all within its pacer's rate (MAIL_SEND_PARALLEL). */
+  sendParallel: number;
   /** Recipients per send message. */
   sendChunk: number;
   /** How long a message enqueued before its outbox item was written is waited for (the request may still be writing it). */
@@ -45,6 +47,7 @@ export function mailSettingsFromEnv(env: Record<string, string | undefined>): Ma
       baseSeconds: num('MAIL_RETRY_BASE_SECONDS', DEFAULT_RETRY.baseSeconds, 0),
       maxSeconds: DEFAULT_RETRY.maxSeconds,
     },
+    sendParallel: Math.floor(num('MAIL_SEND_PARALLEL', 4, 1)),
     fanoutPageSize: 50,
     sendChunk: 10,
     missingGraceSeconds: 120,
