@@ -107,7 +107,9 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
         }
       } else {
         await deps.outbox.release(resellerId, id, token, `${err.kind}: ${err.reason}`, nowMs() + next.retryInSeconds * 1000);
-        if (err.kind === 'throttled') settings.pacer.pause(nowMs(), next.retryInSeconds * 1000);
+        // The whole process backs off a little (SES's rate is per second); the message itself waits
+        // its backoff in the queue, so a long backoff never holds a sender past its timeout.
+        if (err.kind === 'throttled') settings.pacer.pause(nowMs(), Math.min(next.retryInSeconds, 5) * 1000);
         again(id, delayOf(next.retryInSeconds * 1000));
         outcome.retried++;
       }
