@@ -12,7 +12,7 @@ export type FieldErrors = Record<string, string>;
 export const ERROR_CODES = {
   VALIDATION: { status: 400, meaning: 'a field is malformed or missing; `fields` names each one' },
   UNAUTHORIZED: { status: 401, meaning: 'no valid token, or wrong credentials' },
-  CREDIT_LIMIT: { status: 402, meaning: 'the balance and credit limit do not cover the purchase' },
+  CREDIT_LIMIT: { status: 402, meaning: 'the balance and credit limit do not cover the purchase or the resumed period' },
   FORBIDDEN: { status: 403, meaning: 'the caller may not do this' },
   ACCOUNT_LOCKED: { status: 403, meaning: 'the account is locked' },
   INSUFFICIENT_SCOPE: { status: 403, meaning: "the API client's token lacks the scope the route needs; `fields.scope` names it" },
@@ -117,7 +117,7 @@ export class UnauthorizedError extends DomainError {
   readonly code = 'UNAUTHORIZED' as const;
 }
 
-/** A purchase that the balance and credit limit do not cover (402). */
+/** A purchase or resumption that the balance and credit limit do not cover (402). */
 export class PaymentRequiredError extends DomainError {
   readonly code = 'CREDIT_LIMIT' as const;
 }

@@ -1,8 +1,9 @@
 /**
  * The billing engine end to end through the HTTP API, on its own embedded runtime so its dev clock
  * can be moved without disturbing other tests: the seed's first worked example (6.16), usage over
- * the allowance at a window close, the credit limit's 402, payments, and a re-run of the daily job
- * that charges nothing twice.
+ * the allowance at a window close, the credit limit's 402, payments, a re-run of the daily job
+ * that charges nothing twice, and a renewal the credit limit does not cover (suspended, not charged;
+ * `resume` refused with 402 until the balance covers the new period).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../infra/local/runtime';
@@ -178,5 +179,42 @@ describe('billing over HTTP with a moving clock', () => {
     const refund = lines.find((l) => l.type === 'refund');
     expect(Number(refund?.amount)).toBeLessThan(0);
     expect(Number(refund?.amount)).toBeGreaterThan(-3);
+  });
+  it('does not charge a renewal the credit limit does not cover: suspended that day; resume 402 until the balance covers it (issue 8)', async () => {
+    const templateId = await templateWithPlan({
+      name: 'Renewal over the limit',
+      resources: { mailbox: { free: '0', setup: '0', recurrent: '3' } },
+      creditLimit: '5',
+    });
+    const user = await newUser({ pop3Boxes: 1 });
+    const opened = await call('POST', `/users/${user}/billing`, { templateId });
+    expect(opened.status).toBe(201);
+    expect(opened.body.balance).toBe('-3.00');
+    const renewal = opened.body.period.end as string;
+
+    // The renewal would take -3.00 to -6.00, below -5.00: not charged, suspended, no period open.
+    await goTo(renewal);
+    const suspended = (await call('GET', `/users/${user}/billing`)).body;
+    expect(suspended).toMatchObject({ status: 'suspended', balance: '-3.00', period: null, creditLimit: '5.00' });
+    expect((await allLines(user)).filter((l) => l.type === 'recurrent').map((l) => [l.date, l.amount])).toEqual([[opened.body.period.start, '3.00']]);
+    const log = (await call('GET', '/account/messages?limit=100')).body.items as { text: string }[];
+    expect(log.some((m) => m.text.includes(`billing ${user}: suspended: the renewal's recurrent 3.00 is not charged`))).toBe(true);
+
+    // resume: -3.00 - 3.00 is below -5.00 → 402 naming the credit limit, nothing changes.
+    const refused = await call('POST', `/users/${user}/billing/actions`, { action: 'resume' });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.code).toBe('CREDIT_LIMIT');
+    expect(refused.body.error.message).toMatch(/credit limit -5/);
+    expect(Object.keys(refused.body.error.fields)).toEqual(['creditLimit']);
+    expect((await call('GET', `/users/${user}/billing`)).body).toEqual(suspended);
+
+    // A payment that still does not cover the period leaves it suspended, and resume is still refused.
+    const half = await call('POST', `/users/${user}/billing/payments`, { amount: '0.50', reference: 'renew-1' });
+    expect(half.status).toBe(201);
+    expect(half.body).toMatchObject({ status: 'suspended', balance: '-2.50' });
+    expect((await call('POST', `/users/${user}/billing/actions`, { action: 'resume' })).status).toBe(402);
+    // One that does resumes it: a new period that day, its recurrent charged, exactly at the limit.
+    const paid = await call('POST', `/users/${user}/billing/payments`, { amount: '0.50', reference: 'renew-2' });
+    expect(paid.body).toMatchObject({ status: 'active', balance: '-5.00', period: { start: renewal } });
   });
 });

@@ -359,7 +359,13 @@ function runScheduled(s: AccountState): void {
   s.phase = PHASE.openings;
   if (renew && s.status === 'active' && s.period) {
     const p = s.period;
-    openPeriod(s, D, p.anchor, p.offset + p.months, p.months);
+    const short = shortfall(s, p.months);
+    if (short) {
+      // billing-rules: a renewal the credit limit does not cover is not charged; suspended, no period open.
+      suspend(s, 'credit', `suspended: the renewal's recurrent ${formatAmount(short.cost)} is not charged: it would take the balance ${formatAmount(balance(s))} to ${formatAmount(short.after)}, below the credit limit -${s.creditLimit!.toFixed()}`);
+    } else {
+      openPeriod(s, D, p.anchor, p.offset + p.months, p.months);
+    }
   }
   if (s.status === 'new' && D >= s.start) {
     if (s.trialEnd !== null) {
@@ -374,6 +380,28 @@ function runScheduled(s: AccountState): void {
 
 function overdrawn(s: AccountState): boolean {
   return s.creditLimit !== null && balance(s).lt(s.creditLimit.neg());
+}
+
+/** The recurrent charge of a period of `months` opened today with today's holdings and prices (exact). */
+export function periodRecurrent(s: AccountState, months: number = s.periodMonths): Dec {
+  let cost = ZERO;
+  for (const [id, r] of Object.entries(s.resources)) {
+    const p = s.prices[id]!;
+    const units = max(ZERO, r.held.minus(p.free));
+    if (units.gt(0)) cost = cost.plus(units.times(periodUnitPrice(p, months)));
+  }
+  return cost;
+}
+
+/**
+ * What opening a period of `months` today would cost, when that would take the balance below minus
+ * the credit limit (renewal, resumption); null when the balance and credit limit cover it.
+ */
+function shortfall(s: AccountState, months: number): { cost: Dec; after: Dec } | null {
+  if (s.creditLimit === null) return null;
+  const cost = periodRecurrent(s, months);
+  const after = balance(s).minus(cost);
+  return after.lt(s.creditLimit.neg()) ? { cost, after } : null;
 }
 
 function note(s: AccountState, message: string): void {
@@ -521,7 +549,8 @@ function changePrices(s: AccountState, changes: Record<string, PriceChange>): vo
 
 function pay(s: AccountState, amount: Dec): void {
   s.payments = s.payments.plus(amount);
-  if (s.status === 'suspended' && s.suspendedFor === 'credit' && !overdrawn(s)) {
+  // Resumed only when the balance then covers the new period's recurrent within the credit limit.
+  if (s.status === 'suspended' && s.suspendedFor === 'credit' && !shortfall(s, s.periodMonths)) {
     s.status = 'active';
     s.suspendedFor = null;
     note(s, 'resumed: the payment brought the balance within the credit limit');
@@ -554,10 +583,11 @@ function resume(s: AccountState, opts: ApplyOptions): void {
     note(s, `resume ignored: the account is ${s.status === 'suspended' ? 'a lapsed trial (convert it)' : s.status}`);
     return;
   }
-  if (overdrawn(s)) {
-    const msg = `resume refused: balance ${formatAmount(balance(s))} is below the credit limit -${s.creditLimit!.toFixed()}`;
-    if (opts.strict) throw new PaymentRequiredError(msg);
-    note(s, msg);
+  const short = shortfall(s, s.periodMonths);
+  if (short) {
+    const reason = `the new period's recurrent ${formatAmount(short.cost)} would take the balance ${formatAmount(balance(s))} to ${formatAmount(short.after)}, below the credit limit -${s.creditLimit!.toFixed()}`;
+    if (opts.strict) throw new PaymentRequiredError(`resume refused: ${reason}`, { creditLimit: reason });
+    note(s, `resume refused: ${reason}`);
     return;
   }
   s.status = 'active';
