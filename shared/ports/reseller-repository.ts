@@ -7,6 +7,8 @@ export type ResellerPatch = Partial<
 > & {
   /** Write only if the profile's settings are still at this version (from getVersioned): no lost read-modify-write. */
   expectedVersion?: number;
+  /** The write also needs this skin to exist (same transaction): the reseller's design chosen from its skins. */
+  requireSkin?: string;
 };
 
 export interface ResellerRepository {

@@ -158,6 +158,12 @@ export const keys = {
   /** A reseller's custom skins (the Settings menu's skin editor). */
   skin: (resellerId: string, name: string): Key => ({ PK: R(resellerId), SK: `SKIN#${name}` }),
   skinPrefix: 'SKIN#',
+  /**
+   * How many skins the reseller keeps (`count`), written in every create's and delete's own
+   * transaction and conditioned on the limit. A skin item counts its users in `wearers`, changed in
+   * the users' own transactions (shared/adapters/dynamodb/skin-repository.ts).
+   */
+  skinCount: (resellerId: string): Key => ({ PK: R(resellerId), SK: 'SKINCOUNT' }),
 
   /**
    * Runs of background work (billing days, usage collection, server pushes): one header per run,

@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentChangeError, ConflictError, ErrorCode, NotFoundError } from '../../domain/errors';
+import { ConcurrentChangeError, ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Reseller } from '../../domain/reseller';
 import type { LoginRecord } from '../../ports/identity';
 import type { Page, PageRequest } from '../../ports/page';
@@ -7,7 +7,7 @@ import type { ResellerPatch, ResellerRepository } from '../../ports/reseller-rep
 import { keys } from './keys';
 import { queryPage } from './query-page';
 import { loginItem } from './login-store';
-import { unitOfWork } from './unit-of-work';
+import { unitOfWork, type UnitItem } from './unit-of-work';
 
 const PROFILE_FIELDS = [
   'id',
@@ -65,7 +65,7 @@ export class DynamoResellerRepository implements ResellerRepository {
   }
 
   async update(resellerId: string, patch: ResellerPatch, at: Date): Promise<Reseller> {
-    const { expectedVersion, ...fields } = patch;
+    const { expectedVersion, requireSkin, ...fields } = patch;
     const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
     const values: Record<string, unknown> = { ':updatedAt': at.toISOString(), ':one': 1 };
     const sets = ['#updatedAt = :updatedAt'];
@@ -81,8 +81,18 @@ export class DynamoResellerRepository implements ResellerRepository {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
+    // A design chosen from the reseller's skins: the skin must still exist when this is written.
+    const skinCheck: UnitItem[] = requireSkin
+      ? [
+          {
+            ConditionCheck: { TableName: this.tableName, Key: keys.skin(resellerId, requireSkin), ConditionExpression: 'attribute_exists(PK)' },
+            onConditionFailed: ValidationError.field('design', 'is neither a built-in design nor one of your skins'),
+          },
+        ]
+      : [];
     const out = await unitOfWork(this.db).run(
       [
+        ...skinCheck,
         {
           Update: {
             TableName: this.tableName,
@@ -99,6 +109,11 @@ export class DynamoResellerRepository implements ResellerRepository {
       ],
       { returnValues: 'ALL_NEW' },
     );
+    if (skinCheck.length) {
+      // A transaction returns no attributes: read what was written.
+      const read = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.reseller(resellerId), ConsistentRead: true }));
+      return toReseller(read.Item ?? {});
+    }
     return toReseller(out ?? {});
   }
 }

@@ -2,7 +2,7 @@ import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDB
 import { brokenGuards } from '../../domain/controlpanel/allocation';
 import type { RegistrationEmail, Template } from '../../domain/controlpanel/templates';
 import { hostedUsername, type HostedUser } from '../../domain/controlpanel/users';
-import { ConcurrentChangeError, ConflictError, ErrorCode, HardLimitError } from '../../domain/errors';
+import { ConcurrentChangeError, ConflictError, ErrorCode, HardLimitError, ValidationError } from '../../domain/errors';
 import type {
   ChangeContext,
   CreateContext,
@@ -19,6 +19,7 @@ import { pendingUpdate } from './provisioning-repository';
 import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
 import { billingTransactItems } from './billing-repository';
+import { skinWearItems } from './skin-repository';
 import { StaleAccountError } from '../../ports/billing-repository';
 import { RETRY, unitOfWork, type OnConditionFailed, type TransactItem, type UnitItem } from './unit-of-work';
 
@@ -380,9 +381,14 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async write(resellerId: string, w: UserWrite): Promise<void> {
+    // Skins found gone when the user stops wearing one (stored before skins counted their wearers).
+    const gone = new Set<string>();
     await unitOfWork(this.db).run(
-      () =>
-        this.buildItems(resellerId, w).map(({ item, tag }): UnitItem => ({ ...item, onConditionFailed: this.verdict(resellerId, tag, w, (next) => (w = next)) })),
+      () => [
+        ...this.buildItems(resellerId, w).map(({ item, tag }): UnitItem => ({ ...item, onConditionFailed: this.verdict(resellerId, tag, w, (next) => (w = next)) })),
+        // 9. The skin the user wears counts it (and must exist); the one it leaves counts it off.
+        ...skinWearItems(this.tableName, resellerId, w.before?.design, w.after?.design, () => ValidationError.field('design', 'is neither a built-in design nor one of your skins'), gone),
+      ],
       { tooLarge: () => new ConflictError('too many changes for one request', ErrorCode.TOO_MANY_CHANGES, { domains: 'too many changes in one request' }) },
     );
   }

@@ -59,9 +59,10 @@ export async function setPreferences(deps: CoreDeps & { skins: SkinRepository },
   return reread(async () => {
     const read = await deps.resellers.getVersioned(resellerId);
     if (!read) throw new NotFoundError('account not found');
+    const chosen = input.design && input.design !== read.reseller.preferences.design && !(BUILT_IN_DESIGNS as readonly string[]).includes(input.design);
     const updated = await deps.resellers.update(
       resellerId,
-      { preferences: { ...read.reseller.preferences, ...input }, expectedVersion: read.version },
+      { preferences: { ...read.reseller.preferences, ...input }, expectedVersion: read.version, ...(chosen ? { requireSkin: input.design } : {}) },
       deps.clock.now(),
     );
     return updated.preferences;

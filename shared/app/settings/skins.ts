@@ -1,10 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
-import { BUILT_IN_DESIGNS, builtInColors, checkLogoGif, type Skin, type SkinColors } from '../../domain/controlpanel/skins';
+import { BUILT_IN_DESIGNS, MAX_SKINS, builtInColors, checkLogoGif, type Skin, type SkinColors } from '../../domain/controlpanel/skins';
 import type { Principal } from '../../ports/identity';
 import type { SkinRepository } from '../../ports/skins';
 import { resellerOf } from '../actor';
 import type { CoreDeps } from '../deps';
-import { MAX_SKINS } from '../../adapters/dynamodb/skin-repository';
 
 export type SettingsDeps = CoreDeps & { skins: SkinRepository };
 
@@ -26,7 +25,8 @@ export async function createSkin(
 ) {
   const resellerId = resellerOf(actor);
   const existing = await deps.skins.list(resellerId);
-  if (existing.length >= MAX_SKINS) throw new ConflictError(`at most ${MAX_SKINS} skins`, 'TOO_MANY_SKINS');
+  // A fast answer; the limit itself is the count item in the create's own transaction (races included).
+  if (existing.length >= MAX_SKINS) throw new ConflictError(`at most ${MAX_SKINS} skins: delete one first`, 'TOO_MANY_SKINS');
   const base = builtInColors(input.from);
   const source = base ? undefined : existing.find((s) => s.name === input.from);
   if (!base && !source) throw ValidationError.field('from', 'is neither a built-in design nor one of your skins');
@@ -39,7 +39,7 @@ export async function createSkin(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.skins.put(resellerId, skin, false);
+  await deps.skins.create(resellerId, skin);
   await deps.messages.write(resellerId, { type: 'notice', text: `skin ${skin.name} created from ${skin.basedOn}` }, deps.clock.now());
   return summary(skin);
 }
@@ -62,18 +62,17 @@ export async function updateSkin(deps: SettingsDeps, actor: Principal, name: str
     logoGif: input.logoGif === undefined ? skin.logoGif : input.logoGif,
     updatedAt: deps.clock.now().toISOString(),
   };
-  await deps.skins.put(resellerId, next, true);
+  await deps.skins.update(resellerId, next);
   return summary(next);
 }
 
-/** The skin that is the reseller's default design for new users cannot go; choose another first. */
+/**
+ * A skin that users wear, or that is the reseller's default design for new users, cannot go:
+ * 409 SKIN_IN_USE naming how many wear it (decided in the delete's own transaction, so a user
+ * switching to it at that moment never ends up wearing nothing).
+ */
 export async function deleteSkin(deps: SettingsDeps, actor: Principal, name: string) {
   const resellerId = resellerOf(actor);
-  const reseller = await deps.resellers.get(resellerId);
-  if (!(await deps.skins.get(resellerId, name))) throw new NotFoundError('skin not found');
-  if (reseller?.preferences.design === name) {
-    throw new ConflictError('this skin is your default design for new users: choose another design first', 'SKIN_IN_USE');
-  }
   await deps.skins.delete(resellerId, name);
   await deps.messages.write(resellerId, { type: 'notice', text: `skin ${name} deleted` }, deps.clock.now());
 }

@@ -7,6 +7,9 @@ import { ValidationError } from '../errors';
 import { refineSafeHtml } from '../html-policy';
 import { gifProblem } from './gif';
 
+/** How many skins a reseller may keep; one page lists them all. */
+export const MAX_SKINS = 50;
+
 /** The built-in designs a skin can start from (and that preferences.design may name). */
 export const BUILT_IN_DESIGNS = ['default', 'classic', 'ocean', 'forest'] as const;
 
