@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   SERVER_FULL: { status: 409, meaning: 'the chosen server has no free capacity' },
   NO_SERVER: { status: 409, meaning: 'no hosting server with free capacity serves the reseller' },
   SKIN_EXISTS: { status: 409, meaning: 'a skin with that name exists' },
-  SKIN_IN_USE: { status: 409, meaning: 'the skin is the default design' },
+  SKIN_IN_USE: { status: 409, meaning: 'users wear the skin (the message names how many) or it is your default design' },
   TOO_MANY_SKINS: { status: 409, meaning: 'the skin limit is reached' },
   TOO_MANY_CHANGES: { status: 409, meaning: 'too many changes in one request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, meaning: 'a request with the same Idempotency-Key is still in progress; retry later' },
