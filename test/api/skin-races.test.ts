@@ -50,7 +50,7 @@ describe('deleting a skin that is worn', () => {
     expect(inUse.status).toBe(409);
     expect(inUse.body.error.code).toBe('SKIN_IN_USE');
     expect(inUse.body.error.message).toMatch(/2 users/);
-    expect(inUse.body.error.fields).toEqual({ name: expect.stringMatching(/2 users/) });
+    expect(inUse.body.error.fields).toEqual({ skinName: expect.stringMatching(/2 users/) });
     expect(await exists(r, 'worn')).toBe(true);
 
     // A design that is neither built in nor a skin of the reseller is refused naming the field.

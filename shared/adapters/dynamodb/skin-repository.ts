@@ -24,7 +24,7 @@ const users = (n: number) => `${n} user${n === 1 ? '' : 's'}`;
 
 export function skinInUse(name: string, wearers: number): ConflictError {
   return new ConflictError(`skin ${name} is worn by ${users(wearers)}: switch them to another design first`, ErrorCode.SKIN_IN_USE, {
-    name: `is worn by ${users(wearers)}`,
+    skinName: `is worn by ${users(wearers)}`,
   });
 }
 
@@ -169,7 +169,7 @@ export class DynamoSkinRepository implements SkinRepository {
           ExpressionAttributeValues: { ':name': name },
         },
         onConditionFailed: new ConflictError('this skin is your default design for new users: choose another design first', ErrorCode.SKIN_IN_USE, {
-          name: 'is your default design for new users',
+          skinName: 'is your default design for new users',
         }),
       },
       {
