@@ -177,7 +177,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     handler: 'handler',
     memoryMb: 512,
     timeoutSeconds: 900,
-    needs: ['table:read', 'table:write', 'ssm:provision'],
+    // kms:data-key + ssm:ssl-keys: a certificate stored before the key store gets its parameter on its first push.
+    needs: ['table:read', 'table:write', 'ssm:provision', 'kms:data-key', 'ssm:ssl-keys'],
     schedule: {
       expression: 'rate(1 minute)',
       description: "Push pending and due-again hosted users' desired state to their servers (SSM Run Command)",

@@ -2,6 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { appDeps } from '../deps';
 import { runProvisioning } from '../../shared/app/provisioning/worker';
 import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
+import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
+import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-store-from-env';
 import type { Provisioner } from '../../shared/ports/provisioner';
 
 const logger = new Logger({ serviceName: 'reseller-panel-provisioning-worker' });
@@ -12,7 +14,8 @@ let provisioner: Provisioner | undefined;
  * on an interval): push every pending or due-again user's desired state to its server.
  */
 export async function handler(_event?: Record<string, unknown>) {
-  const d = await appDeps();
+  // The key cipher and the key store: certificates stored before the key store get their parameter on their first push.
+  const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv });
   provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
   const result = await runProvisioning(
     { ...d, provisioner, backoff: d.provisioningBackoff },

@@ -126,4 +126,9 @@ export interface CertificateStore {
   put(resellerId: string, user: HostedUser, cert: StoredCertificate, message: Message): Promise<void>;
   get(resellerId: string, username: string): Promise<StoredCertificate | undefined>;
   remove(resellerId: string, user: HostedUser, message: Message): Promise<void>;
+  /**
+   * A certificate stored before the key store: records where its key now is, only if the item is
+   * still that certificate (same encrypted key) without a reference. False when it changed or went.
+   */
+  recordKeyRef(resellerId: string, username: string, encryptedKey: string, keyRef: string, keySha256: string): Promise<boolean>;
 }

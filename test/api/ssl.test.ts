@@ -1,9 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/adapters/dynamodb/keys';
+import { localDocumentClient } from '../support/local-db';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { NodeX509 } from '../../shared/adapters/crypto/node-x509';
-import { api, giveIps, newReseller, newUser, randomIp } from '../support/api';
+import { api, giveIps, newReseller, newUser, operator, randomIp } from '../support/api';
 
 async function pair(cn: string) {
   return new NodeX509().selfSigned({ country: 'DE', organization: 'CA Test', commonName: cn, days: 90 }, new Date());
@@ -125,5 +128,49 @@ describe('SSL reaches the server (local-1, the local agent)', () => {
     const crt = join(root(), 'etc/reseller-panel/ssl', `${u.username}.crt`);
     await until('self-signed certificate on the server', () => existsSync(crt));
     expect(readFileSync(crt, 'utf8')).toBe((await api('GET', `/users/${u.username}/ssl`, { token: r.token })).body.certificate);
+  });
+  const keyFiles = (username: string) => {
+    const dir = join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', username);
+    return existsSync(dir) ? readdirSync(dir) : [];
+  };
+
+  it('a certificate stored before the key store (key only in the table) gets its parameter on its next push and reaches the server', async () => {
+    const { r, u } = await userWithIp();
+    const p = await pair('legacy.example.com');
+    const crt = join(root(), 'etc/reseller-panel/ssl', `${u.username}.crt`);
+    const key = join(root(), 'etc/reseller-panel/ssl', `${u.username}.key`);
+    expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: p.privateKeyPem, certificate: p.certificatePem } })).status).toBe(200);
+    await until('certificate on the server', () => existsSync(key));
+    // Make it an old certificate: no reference on the item, no parameter, not on the server.
+    const db = localDocumentClient();
+    const certKey = keys.userCertificate(r.id, u.username);
+    await db.send(new UpdateCommand({ TableName: inject('tableName'), Key: certKey, UpdateExpression: 'REMOVE keyRef, keySha256' }));
+    rmSync(join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', u.username), { recursive: true, force: true });
+    rmSync(crt);
+    rmSync(key);
+
+    expect((await api('POST', `/operator/users/${u.username}/push`, { token: await operator() })).status).toBe(202);
+    await until('old certificate on the server', () => existsSync(key) && existsSync(crt));
+    expect(readFileSync(key, 'utf8')).toBe(p.privateKeyPem.trim() + '\n');
+    expect(readFileSync(crt, 'utf8')).toBe(p.certificatePem);
+    expect(keyFiles(u.username)).toHaveLength(1);
+    const item = (await db.send(new GetCommand({ TableName: inject('tableName'), Key: certKey, ConsistentRead: true }))).Item!;
+    expect(item.keyRef).toBe(`/reseller-panel/ssl/${u.username}/${keyFiles(u.username)[0]}`);
+    expect(item.keySha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('replacing a certificate removes the old key parameter; deleting the user removes the key parameter', async () => {
+    const { r, u } = await userWithIp();
+    const first = await pair('one.example.com');
+    expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: first.privateKeyPem, certificate: first.certificatePem } })).status).toBe(200);
+    const before = keyFiles(u.username);
+    expect(before).toHaveLength(1);
+    const second = await pair('two.example.com');
+    expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: second.privateKeyPem, certificate: second.certificatePem } })).status).toBe(200);
+    const after = keyFiles(u.username);
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
+    expect((await api('DELETE', `/users/${u.username}`, { token: r.token })).status).toBeLessThan(300);
+    expect(keyFiles(u.username)).toEqual([]);
   });
 });

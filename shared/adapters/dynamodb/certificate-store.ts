@@ -54,6 +54,29 @@ export class DynamoCertificateStore implements CertificateStore {
     };
   }
 
+  async recordKeyRef(resellerId: string, username: string, encryptedKey: string, keyRef: string, keySha256: string): Promise<boolean> {
+    class Changed extends Error {}
+    try {
+      await unitOfWork(this.db).run([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.userCertificate(resellerId, username),
+            UpdateExpression: 'SET #r = :r, #s = :s',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#r) AND #k = :k',
+            ExpressionAttributeNames: { '#r': 'keyRef', '#s': 'keySha256', '#k': 'encryptedKey' },
+            ExpressionAttributeValues: { ':r': keyRef, ':s': keySha256, ':k': encryptedKey },
+          },
+          onConditionFailed: new Changed(),
+        },
+      ]);
+      return true;
+    } catch (e) {
+      if (e instanceof Changed) return false;
+      throw e;
+    }
+  }
+
   remove(resellerId: string, user: HostedUser, message: Message): Promise<void> {
     return this.transact(resellerId, user, { ...user, ssl: null, version: user.version + 1, updatedAt: message.at }, undefined, message);
   }

@@ -5,7 +5,9 @@ import type { PageRequest } from '../../ports/page';
 import type { CompanyDetails } from '../../ports/x509';
 import { keyDigest, sslKeyRef } from '../../domain/provisioning/key-names';
 import { certificatePemSchema } from '../../domain/provisioning/fields';
-import type { StoredCertificate } from '../../ports/controlpanel';
+import type { CertificateStore, StoredCertificate } from '../../ports/controlpanel';
+import type { KeyCipher } from '../../ports/key-cipher';
+import type { PrivateKeyStore } from '../../ports/private-key-store';
 import type { Message } from '../../ports/message-log';
 import { resellerOf } from '../actor';
 import { message, type ControlPanelDeps } from './deps';
@@ -127,5 +129,36 @@ export async function deleteCertificate(deps: ControlPanelDeps, actor: Principal
   const keyRef = (await deps.certificates.get(resellerId, username))?.keyRef;
   await deps.certificates.remove(resellerId, u, message(deps, 'notice', `SSL certificate of user ${username} deleted`, { user: username }));
   // After the user's change: the push that removes the files from the server needs no key.
-  if (keyRef) await deps.privateKeys.remove(keyRef);
+  if (keyRef) {
+    await deps.privateKeys.remove(keyRef).catch(async (e: Error) => {
+      await deps.messages
+        .write(resellerId, { type: 'error', text: `the private key of ${username}'s deleted certificate could not be removed from the key store (${keyRef}): ${e.message}` }, deps.clock.now())
+        .catch(() => undefined);
+    });
+  }
+}
+
+export interface KeyMigrationDeps {
+  certificates: Pick<CertificateStore, 'get' | 'recordKeyRef'>;
+  keyCipher: Pick<KeyCipher, 'decrypt'>;
+  privateKeys: PrivateKeyStore;
+}
+
+/**
+ * A certificate stored before the key store (its key only in the table, encrypted) gets its
+ * parameter on its way to the server: the key is decrypted, put where the servers fetch it, and the
+ * reference recorded on the certificate item — only if that item is still the same certificate
+ * (a replacement or delete meanwhile wins, and the parameter made here is removed again).
+ * Returns the certificate as it now is.
+ */
+export async function ensureKeyParameter(deps: KeyMigrationDeps, resellerId: string, cert: StoredCertificate): Promise<StoredCertificate | undefined> {
+  if (cert.keyRef && cert.keySha256) return cert;
+  const keyPem = (await deps.keyCipher.decrypt(cert.encryptedKey, context(resellerId, cert.username))).toString('utf8');
+  const keySha256 = keyDigest(keyPem);
+  const keyRef = sslKeyRef(deps.privateKeys.path, cert.username, keySha256);
+  await deps.privateKeys.put(keyRef, keyPem);
+  if (await deps.certificates.recordKeyRef(resellerId, cert.username, cert.encryptedKey, keyRef, keySha256)) return { ...cert, keyRef, keySha256 };
+  const now = await deps.certificates.get(resellerId, cert.username);
+  if (now?.keyRef !== keyRef) await deps.privateKeys.remove(keyRef).catch(() => undefined);
+  return now;
 }

@@ -480,6 +480,8 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
   if (!ctx?.user) throw new NotFoundError('user not found');
   const before = ctx.user;
   const billing = await closeForDeletedUser(deps, resellerId, username);
+  // The certificate item goes in the user's transaction; its key parameter after it (the server archives the user, no key needed).
+  const keyRef = before.ssl !== null ? (await deps.certificates.get(resellerId, username))?.keyRef : undefined;
   await commit(
     deps,
     resellerId,
@@ -500,4 +502,11 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
     if (e instanceof StaleAccountError) throw new ConcurrentChangeError('the billing account changed meanwhile; try again');
     throw e;
   });
+  if (keyRef) {
+    await deps.privateKeys.remove(keyRef).catch(async (e: Error) => {
+      await deps.messages
+        .write(resellerId, { type: 'error', text: `the private key of deleted user ${username} could not be removed from the key store (${keyRef}): ${e.message}` }, deps.clock.now())
+        .catch(() => undefined);
+    });
+  }
 }

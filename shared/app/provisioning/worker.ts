@@ -30,6 +30,7 @@ import type { Message } from '../../ports/message-log';
 import type { ApplyResult } from '../../ports/provisioner';
 import type { DueEntry } from '../../ports/provisioning';
 import type { WorkerDeps } from './deps';
+import { ensureKeyParameter } from '../controlpanel/ssl';
 
 export interface WorkerOptions {
   /** Entries read per shard and pass (default 250: enough to fill batches of 50 per server). */
@@ -189,7 +190,9 @@ async function pushToServer(
         ready.push({ c, state });
       } catch (e) {
         const error = e instanceof ValidationError ? `invalid desired state: ${e.message}` : (e as Error).message;
-        result[await fail(deps, c.entry, c.status.sequence, c.status.attempts, c.status.lastError, error, false, msgFor(username), result, serverId)]++;
+        // An invalid state waits for a change; anything else (the key store, a read) is retried.
+        const retryable = !(e instanceof ValidationError);
+        result[await fail(deps, c.entry, c.status.sequence, c.status.attempts, c.status.lastError, error, retryable, msgFor(username), result, serverId)]++;
       }
     }
     const { batches, refused } = planBatches(serverId, ready.map((r) => r.state), opts.batchLimits ?? DEFAULT_BATCH_LIMITS);
@@ -269,12 +272,15 @@ async function defaultServer(deps: WorkerDeps): Promise<string | undefined> {
 
 /**
  * The user's own certificate for its server while the SSL service is on: the certificate and where
- * the server fetches the key (never the key). Certificates stored before the key store have no
- * reference and stay off the server until they are uploaded again.
+ * the server fetches the key (never the key). A certificate stored before the key store gets its
+ * parameter here, on its first push (a failure fails the push, retried).
  */
 async function sslOf(deps: WorkerDeps, resellerId: string, user: HostedUser): Promise<ProvisionSsl | null> {
   if (!user.ssl || !user.services.ssl) return null;
-  const cert = await deps.certificates.get(resellerId, user.username);
+  let cert = await deps.certificates.get(resellerId, user.username);
+  if (cert && !cert.keyRef && deps.keyCipher && deps.privateKeys) {
+    cert = await ensureKeyParameter({ certificates: deps.certificates, keyCipher: deps.keyCipher, privateKeys: deps.privateKeys }, resellerId, cert);
+  }
   if (!cert?.keyRef || !cert.keySha256) return null;
   return { certificate: cert.certificatePem, keyRef: cert.keyRef, keySha256: cert.keySha256 };
 }
