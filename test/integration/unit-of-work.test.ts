@@ -72,6 +72,24 @@ describe('unit of work', () => {
     expect((await get(db, b))?.n).toBe(2);
   });
 
+  it('the deciding handler learns every item whose condition failed (the run store counts its markers by that)', async () => {
+    const { db } = client();
+    const uow = new UnitOfWork(db, fast);
+    const [a, b, c] = [key(), key(), key()];
+    await uow.run([
+      { Put: { TableName: T(), Item: { ...a } } },
+      { Put: { TableName: T(), Item: { ...c } } },
+    ]);
+    const seen: number[][] = [];
+    const absent = (k: { PK: string; SK: string }): UnitItem => ({
+      Put: { TableName: T(), Item: { ...k }, ConditionExpression: 'attribute_not_exists(PK)' },
+      onConditionFailed: (_current, unit) => (seen.push(unit.failed), new ConflictError('there already', ErrorCode.CONFLICT)),
+    });
+    await expect(uow.run([absent(a), absent(b), absent(c)])).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+    expect(seen).toEqual([[0, 2]]);
+    expect(await get(db, b)).toBeUndefined();
+  });
+
   it('a failed condition without its own meaning is CONCURRENT_CHANGE; ALL_OLD hands the handler the item as it is', async () => {
     const { db } = client();
     const uow = new UnitOfWork(db, fast);

@@ -15,19 +15,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentChangeError } from '../../domain/errors';
 import type { WorkQueue } from '../../ports/work-queue';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys, TABLE } from './keys';
 import { queryPage } from './query-page';
+import { unitOfWork } from './unit-of-work';
+
+/** A receipt or visibility condition failed: another poller holds the message now (or it is gone). */
+class NotOurs extends Error {}
 
 /** SQS's limit of one message body. */
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -133,26 +130,31 @@ export class LocalWorkQueue implements WorkQueue {
     const receipt = randomUUID();
     let claimed: Record<string, unknown> | undefined;
     try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.queueMessage(queue, id),
-          UpdateExpression: 'SET #sk = :next, receipt = :r, firstReceiveAt = if_not_exists(firstReceiveAt, :now) ADD receiveCount :one',
-          ConditionExpression: '#sk = :seen',
-          ExpressionAttributeNames: { '#sk': TABLE.gsi1.sortKey },
-          ExpressionAttributeValues: {
-            ':next': keys.queueVisibility(queue, pad(now + visibilitySeconds * 1000), id).GSI1SK,
-            ':seen': item[TABLE.gsi1.sortKey],
-            ':r': receipt,
-            ':now': now,
-            ':one': 1,
+      claimed = await unitOfWork(this.db).run(
+        [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.queueMessage(queue, id),
+              UpdateExpression: 'SET #sk = :next, receipt = :r, firstReceiveAt = if_not_exists(firstReceiveAt, :now) ADD receiveCount :one',
+              ConditionExpression: '#sk = :seen',
+              ExpressionAttributeNames: { '#sk': TABLE.gsi1.sortKey },
+              ExpressionAttributeValues: {
+                ':next': keys.queueVisibility(queue, pad(now + visibilitySeconds * 1000), id).GSI1SK,
+                ':seen': item[TABLE.gsi1.sortKey],
+                ':r': receipt,
+                ':now': now,
+                ':one': 1,
+              },
+            },
+            onConditionFailed: new NotOurs(),
           },
-          ReturnValues: 'ALL_NEW',
-        }),
+        ],
+        { returnValues: 'ALL_NEW' },
       );
-      claimed = out.Attributes;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return undefined; // another poller took it
+      // Another poller took it (or it stayed contended): it is theirs, or comes back at the next poll.
+      if (e instanceof NotOurs || e instanceof ConcurrentChangeError) return undefined;
       throw e;
     }
     if (!claimed) return undefined;
@@ -172,36 +174,34 @@ export class LocalWorkQueue implements WorkQueue {
 
   private async moveToDeadLetters(queue: string, msg: ReceivedMessage, now: number): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.queueMessage(queue, msg.id),
-                ConditionExpression: 'receipt = :r',
-                ExpressionAttributeValues: { ':r': msg.receipt },
-              },
+      await unitOfWork(this.db).run([
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.queueMessage(queue, msg.id),
+            ConditionExpression: 'receipt = :r',
+            ExpressionAttributeValues: { ':r': msg.receipt },
+          },
+          onConditionFailed: new NotOurs(),
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...keys.queueDeadLetter(queue, msg.id),
+              type: 'queueDeadLetter',
+              id: msg.id,
+              body: msg.body,
+              receiveCount: msg.receiveCount - 1,
+              sentAt: msg.sentAt,
+              deadAt: now,
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.queueDeadLetter(queue, msg.id),
-                  type: 'queueDeadLetter',
-                  id: msg.id,
-                  body: msg.body,
-                  receiveCount: msg.receiveCount - 1,
-                  sentAt: msg.sentAt,
-                  deadAt: now,
-                },
-              },
-            },
-          ],
-        }),
-      );
+          },
+        },
+      ]);
     } catch (e) {
-      if (!(e instanceof TransactionCanceledException)) throw e;
+      // Received again meanwhile, or still contended: the message stays and comes back.
+      if (!(e instanceof NotOurs || e instanceof ConcurrentChangeError)) throw e;
     }
   }
 
@@ -209,30 +209,36 @@ export class LocalWorkQueue implements WorkQueue {
   async ack(queue: string, msg: ReceivedMessage): Promise<void> {
     try {
       if (this.opts.duplicateDelivery && !msg.duplicated) {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.queueMessage(queue, msg.id),
-            UpdateExpression: 'SET #sk = :visible, duplicated = :t',
-            ConditionExpression: 'receipt = :r',
-            ExpressionAttributeNames: { '#sk': TABLE.gsi1.sortKey },
-            ExpressionAttributeValues: { ':visible': keys.queueVisibility(queue, pad(this.now()), msg.id).GSI1SK, ':t': true, ':r': msg.receipt },
-          }),
-        );
+        await unitOfWork(this.db).run([
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.queueMessage(queue, msg.id),
+              UpdateExpression: 'SET #sk = :visible, duplicated = :t',
+              ConditionExpression: 'receipt = :r',
+              ExpressionAttributeNames: { '#sk': TABLE.gsi1.sortKey },
+              ExpressionAttributeValues: { ':visible': keys.queueVisibility(queue, pad(this.now()), msg.id).GSI1SK, ':t': true, ':r': msg.receipt },
+            },
+            onConditionFailed: new NotOurs(),
+          },
+        ]);
         this.events.emit('sent', queue);
         return;
       }
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.queueMessage(queue, msg.id),
-          ConditionExpression: 'receipt = :r',
-          ExpressionAttributeValues: { ':r': msg.receipt },
-        }),
-      );
+      await unitOfWork(this.db).run([
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.queueMessage(queue, msg.id),
+            ConditionExpression: 'receipt = :r',
+            ExpressionAttributeValues: { ':r': msg.receipt },
+          },
+          onConditionFailed: new NotOurs(),
+        },
+      ]);
     } catch (e) {
       // Received again by someone else after its visibility timeout: theirs to finish, as on SQS.
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      if (!(e instanceof NotOurs)) throw e;
     }
   }
 

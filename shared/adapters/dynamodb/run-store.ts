@@ -1,28 +1,28 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentChangeError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../ports/page';
 import { isComplete, type Run, type RunStore, type UnitOutcome } from '../../ports/runs';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, shardOf, TABLE } from './keys';
+import { unitOfWork, type TransactItem, type UnitItem } from './unit-of-work';
 
 const SHARDS = keys.runCounterShards;
 /** Units per transaction: with their counters, well under DynamoDB's 100 items. */
 const UNITS_PER_WRITE = 50;
 const ATTEMPTS = 12;
 
-type TxItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TxItem = TransactItem;
 type Counts = { planned: number; done: number; failed: number; parts: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A unit's conditions failed: the indexes of the items whose condition failed (markers there already). */
+class ConditionsFailed extends Error {
+  constructor(readonly failed: number[]) {
+    super('conditions failed');
+  }
+}
+/** The one item of a unit failed its condition. */
+class Exists extends Error {}
 const jitter = (attempt: number) => sleep(Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random()));
 
 /**
@@ -39,16 +39,19 @@ export class DynamoRunStore implements RunStore {
 
   async start(r: { id: string; kind: string; day: string; planParts: number; startedAt: string }): Promise<{ run: Run; created: boolean }> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.run(r.id), ...keys.runIndex(r.day, r.kind, r.id), type: 'run', ...r },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
+      await unitOfWork(this.db).run([
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.run(r.id), ...keys.runIndex(r.day, r.kind, r.id), type: 'run', ...r },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+          onConditionFailed: new Exists(),
+        },
+      ]);
       return { run: { ...r, planned: 0, done: 0, failed: 0, plannedParts: 0, finishedAt: null }, created: true };
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      if (!(e instanceof Exists)) throw e;
       const run = await this.get(r.id);
       if (!run) throw new Error(`run ${r.id} exists but cannot be read`);
       return { run, created: false };
@@ -192,17 +195,18 @@ export class DynamoRunStore implements RunStore {
     };
   }
 
-  /** 'ok', 'conflict' (try again), or the indexes of the items whose condition failed. */
+  /**
+   * 'ok', 'conflict' (still contended after the executor's retries: try again), or the indexes of
+   * the items whose condition failed. Sent by the unit-of-work executor (retries with jitter).
+   */
   private async transact(items: TxItem[]): Promise<'ok' | 'conflict' | number[]> {
+    const unit: UnitItem[] = items.map((item) => ({ ...item, onConditionFailed: (_current, u) => new ConditionsFailed(u.failed) }));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await unitOfWork(this.db).run(unit);
       return 'ok';
     } catch (e) {
-      if (!(e instanceof TransactionCanceledException)) throw e;
-      const reasons = e.CancellationReasons ?? [];
-      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
-      if (failed.length) return failed;
-      if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) return 'conflict';
+      if (e instanceof ConditionsFailed) return e.failed;
+      if (e instanceof ConcurrentChangeError) return 'conflict';
       throw e;
     }
   }
@@ -216,18 +220,21 @@ export class DynamoRunStore implements RunStore {
     const run = await this.get(runId);
     if (!run || run.finishedAt || !isComplete(run)) return { run, finishedNow: false };
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.run(runId),
-          UpdateExpression: 'SET finishedAt = :at',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(finishedAt)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
+      await unitOfWork(this.db).run([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.run(runId),
+            UpdateExpression: 'SET finishedAt = :at',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(finishedAt)',
+            ExpressionAttributeValues: { ':at': at },
+          },
+          onConditionFailed: new Exists(),
+        },
+      ]);
       return { run: { ...run, finishedAt: at }, finishedNow: true };
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      if (!(e instanceof Exists)) throw e;
       return { run: await this.get(runId), finishedNow: false };
     }
   }

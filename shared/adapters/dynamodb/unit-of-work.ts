@@ -33,7 +33,12 @@ export const RETRY = Symbol('retry');
  */
 export type OnConditionFailed =
   | Error
-  | ((current: Record<string, unknown> | undefined) => Error | typeof RETRY | Promise<Error | typeof RETRY>);
+  | ((current: Record<string, unknown> | undefined, unit: FailedUnit) => Error | typeof RETRY | Promise<Error | typeof RETRY>);
+
+/** What the handler of the deciding item also learns: every item of the unit whose condition failed (indexes). */
+export interface FailedUnit {
+  failed: number[];
+}
 
 export type UnitItem = TransactItem & { onConditionFailed?: OnConditionFailed };
 
@@ -94,7 +99,7 @@ export class UnitOfWork {
       if (outcome.done) return outcome.attributes;
       if (outcome.failed !== undefined) {
         const handler = items[outcome.failed]!.onConditionFailed;
-        const verdict = typeof handler === 'function' ? await handler(outcome.current) : (handler ?? new ConcurrentChangeError());
+        const verdict = typeof handler === 'function' ? await handler(outcome.current, { failed: outcome.all ?? [outcome.failed] }) : (handler ?? new ConcurrentChangeError());
         if (verdict !== RETRY) throw verdict;
         if (typeof build === 'function' && attempt < this.policy.attempts) items = await build();
       }
@@ -106,7 +111,7 @@ export class UnitOfWork {
   private async send(
     items: UnitItem[],
     options: UnitOptions,
-  ): Promise<{ done: true; attributes?: Record<string, unknown> } | { done: false; failed?: number; current?: Record<string, unknown> }> {
+  ): Promise<{ done: true; attributes?: Record<string, unknown> } | { done: false; failed?: number; all?: number[]; current?: Record<string, unknown> }> {
     const ops = items.map(({ onConditionFailed: _, ...op }) => op as TransactItem);
     try {
       if (ops.length === 1 && !ops[0]!.ConditionCheck) return { done: true, attributes: await this.single(ops[0]!, options) };
@@ -118,10 +123,11 @@ export class UnitOfWork {
       }
       if (e instanceof TransactionCanceledException) {
         const reasons = e.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
+        const all = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
+        const failed = all[0];
+        if (failed !== undefined) {
           const item = reasons[failed]?.Item;
-          return { done: false, failed, current: item ? unmarshall(item as Parameters<typeof unmarshall>[0]) : undefined };
+          return { done: false, failed, all, current: item ? unmarshall(item as Parameters<typeof unmarshall>[0]) : undefined };
         }
         if (reasons.some((r) => r.Code && RETRYABLE_REASONS.has(r.Code))) return { done: false };
         throw e;
