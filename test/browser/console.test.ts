@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
+import { strToU8, zipSync } from 'fflate';
+import { gifBytes } from '../support/gif';
 import { ensureConsoleBuilt, CONSOLE_DIST } from '../../infra/local/console-files';
 import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
 import { DESKTOP, PHONE, openBrowser, visit, type Browser } from './browser';
@@ -295,6 +297,37 @@ describe('the console, as the reseller', () => {
     await expect.poll(() => nav.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(11, 79, 108)');
     expect(before).not.toBe('rgb(11, 79, 108)');
     await visit(page, 'skin-applied');
+  });
+
+  it('creates a skin from an archive: a refused zip shows the API\'s error next to the file field, a good one is in the list', async () => {
+    await menu('Settings', 'Skin editor');
+    const form = page.getByRole('form', { name: 'Create from archive' });
+    await form.getByLabel('Name of the skin from the archive', { exact: true }).fill('zipped');
+    await form.getByLabel('Colours not in the archive from', { exact: true }).selectOption('ocean');
+    const file = form.getByLabel('Skin archive (zip)', { exact: true });
+    // A file the skin does not use: the API refuses it naming `archive`, shown at the field.
+    await file.setInputFiles({ name: 'bad.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync({ 'evil.txt': strToU8('x') })) });
+    await form.getByRole('button', { name: 'Upload' }).click();
+    const error = form.locator('#archive-file-err');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/evil\.txt/);
+    expect(await file.getAttribute('aria-invalid')).toBe('true');
+    expect(await file.getAttribute('aria-describedby')).toContain('archive-file-err');
+    await visit(page, 'skin-archive-refused');
+
+    const good = zipSync({ 'colors.json': strToU8(JSON.stringify({ link: '#0b4f6c', highlight: '#bfe6f5' })), 'logo.gif': new Uint8Array(gifBytes(158, 67)) });
+    await file.setInputFiles({ name: 'skin.zip', mimeType: 'application/zip', buffer: Buffer.from(good) });
+    await form.getByRole('button', { name: 'Upload' }).click();
+    await form.getByText('The skin was created.').waitFor();
+    expect(await form.locator('#archive-file-err').count()).toBe(0);
+    // The new skin is in the list of custom skins, chosen for adjusting.
+    const list = page.getByRole('form', { name: 'Adjust custom skin' }).getByLabel('custom skin', { exact: true });
+    await expect.poll(() => list.locator('option').allTextContents()).toContain('zipped');
+    expect(await list.inputValue()).toBe('zipped');
+    const stored = await own.call('GET', '/skins/zipped', undefined, await resellerToken());
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ basedOn: 'ocean', hasLogo: true, colors: { link: '#0b4f6c', highlight: '#bfe6f5', menuBackground: '#0b4f6c' } });
+    await visit(page, 'skin-archive-created');
   });
 
   it("handles another reseller's resource as not found", async () => {

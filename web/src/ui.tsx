@@ -73,7 +73,8 @@ const useId = (name: string) => {
   return id;
 };
 
-function useFieldError(name: string): string | undefined {
+/** The form's field error for `name` (and the field counts as shown: Status does not repeat it). */
+export function useFieldError(name: string): string | undefined {
   const scope = useContext(FormCtx);
   scope.rendered.add(name);
   return scope.action?.fields[name];

@@ -3,11 +3,13 @@ import { api, get, ApiError } from '../api';
 import { label, t } from '../i18n';
 import { setState } from '../state';
 import { loadSkinLook, type SkinList } from '../skin';
-import { Check, Field, Form, Loading, Page, Select, Status, Submit, useAction, useLoad, type Action } from '../ui';
+import { Check, Field, Form, Loading, Page, Select, Status, Submit, useAction, useFieldError, useLoad } from '../ui';
 
 const COLOR_NAMES = ['background', 'text', 'link', 'menuBackground', 'menuText', 'highlight', 'exceeded'] as const;
 /** The seed: logo.gif, GIF, 158x67 pixels (the API checks the same, and at most 64 KB). */
 export const LOGO = { width: 158, height: 67, maxBytes: 64 * 1024 };
+/** A skin archive: at most 96 KB (docs/skins.md); the API checks everything else. */
+const ARCHIVE_MAX_BYTES = 96 * 1024;
 
 /** Checks a logo in the browser before it is sent: a GIF of 158x67 pixels, not too large. */
 export function checkLogo(bytes: Uint8Array): string | null {
@@ -59,6 +61,7 @@ function Skins({ list, design, reload }: { list: SkinList; design: string; reloa
         <Submit action={create} label={t('next')} />
         <Status action={create} />
       </Form>
+      <SkinFromArchive sources={sources} created={(n) => (setChosen(n), reload())} />
       {list.items.length ? (
         <form class="form" aria-label={t('skins.adjust')} onSubmit={(e) => (e.preventDefault(), setShown({ skin: chosen || list.items[0]!.name, option }))}>
           <h2>{t('skins.adjust')}</h2>
@@ -118,39 +121,71 @@ function SkinLogo({ name, done }: { name: string; done: () => Promise<void> }) {
       }
     >
       <h3>{t('skins.logoOf', { name })}</h3>
-      <FileField action={action} onFile={setFile} />
+      <FileField onFile={setFile} name="logoGif" label={t('skins.logoFile')} hint={t('skins.logoHint')} accept="image/gif" />
       <Submit action={action} label={t('apply')} />
       <Status action={action} />
     </Form>
   );
 }
 
-function FileField({ action, onFile }: { action: Action; onFile: (b: Uint8Array | null) => void }) {
-  const error = action.fields.logoGif;
+/** A file input bound to the form's action: the API's error for `name` shows next to it. */
+function FileField({ onFile, name, label, hint, accept }: { onFile: (b: Uint8Array | null) => void; name: string; label: string; hint: string; accept: string }) {
+  const error = useFieldError(name);
+  const id = `${name}-file`;
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
-      <label for="logo-file">{t('skins.logoFile')}</label>
+      <label for={id}>{label}</label>
       <input
-        id="logo-file"
-        name="logoGif"
+        id={id}
+        name={name}
         type="file"
-        accept="image/gif"
+        accept={accept}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={`logo-hint${error ? ' logo-err' : ''}`}
+        aria-describedby={`${id}-hint${error ? ` ${id}-err` : ''}`}
         onChange={async (e) => {
           const f = (e.currentTarget as HTMLInputElement).files?.[0];
           onFile(f ? new Uint8Array(await f.arrayBuffer()) : null);
         }}
       />
-      <span class="hint" id="logo-hint">
-        {t('skins.logoHint')}
+      <span class="hint" id={`${id}-hint`}>
+        {hint}
       </span>
       {error ? (
-        <span class="field-error" id="logo-err">
+        <span class="field-error" id={`${id}-err`}>
           {error}
         </span>
       ) : null}
     </div>
+  );
+}
+
+/** The seed's "Create from archive": a zip of colors.json and/or logo.gif (docs/skins.md), checked by the API. */
+function SkinFromArchive({ sources, created }: { sources: [string, string][]; created: (name: string) => void }) {
+  const [name, setName] = useState('');
+  const [from, setFrom] = useState('default');
+  const [file, setFile] = useState<Uint8Array | null>(null);
+  const action = useAction();
+  return (
+    <Form
+      action={action}
+      label={t('skins.fromArchive')}
+      onSubmit={() =>
+        void action.run(async () => {
+          if (!file) throw new ApiError(400, 'VALIDATION', t('skins.archiveMissing'), { archive: t('skins.archiveMissing') });
+          if (file.length > ARCHIVE_MAX_BYTES) throw new ApiError(400, 'VALIDATION', t('skins.archiveTooLarge'), { archive: t('skins.archiveTooLarge') });
+          await api('POST', '/skin-archives', { name, from, archive: base64(file) });
+          created(name);
+          setName('');
+        }, t('skins.created'))
+      }
+    >
+      <h2>{t('skins.fromArchive')}</h2>
+      <Field name="name" label={t('skins.archiveName')} value={name} onValue={setName} required />
+      <Select name="from" label={t('skins.archiveBase')} value={from} options={sources} onValue={setFrom} />
+      <FileField onFile={setFile} name="archive" label={t('skins.archiveFile')} hint={t('skins.archiveHint')} accept=".zip,application/zip" />
+      <Submit action={action} label={t('skins.upload')} />
+      <Status action={action} />
+    </Form>
   );
 }
 
