@@ -9,11 +9,22 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/acceptance/billing/**/*.test.ts'];
 
+/**
+ * Test files at once. Vitest's default is one less than the cores: 1 on a 2-core machine,
+ * so every file waited for the last even though these files mostly wait themselves (DynamoDB
+ * Local, the local agent's pushes, polling for "applied"). Their data never collides (each test
+ * makes its own reseller; clock-moving files have runtimes of their own), so a few run together.
+ * VITEST_RUNTIME_WORKERS overrides it (1 restores the serial run).
+ */
+const RUNTIME_WORKERS = Math.max(1, Number(process.env.VITEST_RUNTIME_WORKERS ?? 3) || 3);
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One setting for both projects (vitest wants projects of one group order to agree on it).
+    maxWorkers: RUNTIME_WORKERS,
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
     projects: [

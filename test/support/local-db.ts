@@ -7,8 +7,13 @@ import { createDocumentClient, localClientConfig, type LocalDbCredentials } from
  */
 export const localDbCredentials = (): LocalDbCredentials => inject('dynamoCredentials');
 
-/** The environment composeFromEnv needs to work on the shared runtime's table. */
+/**
+ * The environment composeFromEnv needs to work on the shared runtime's table; scrypt at N=2^10 as
+ * in the test runtimes (use cases run in the test process hash every generated password).
+ */
 export const localDbEnv = (tableName = inject('tableName')) => ({
+  IDENTITY_MODE: 'local',
+  PASSWORD_HASH_COST_LOG2: '10',
   TABLE_NAME: tableName,
   DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
   DYNAMODB_ACCESS_KEY_ID: localDbCredentials().accessKeyId,
