@@ -21,6 +21,7 @@ describe('local rate jobs', () => {
     expect(ratePeriodMs('cron(15 0 * * ? *)')).toBeUndefined();
     const worker = FUNCTIONS.find((f) => f.name === 'provisioning-worker');
     expect(worker?.schedule?.expression).toBe('rate(1 minute)');
-    expect(worker?.needs).toEqual(['table:read', 'table:write', 'ssm:provision']);
+    // The data key and the key store: a certificate stored before the key store gets its parameter on its first push.
+    expect(worker?.needs).toEqual(['table:read', 'table:write', 'ssm:provision', 'kms:data-key', 'ssm:ssl-keys']);
   });
 });
