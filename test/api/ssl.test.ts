@@ -104,13 +104,15 @@ describe('SSL reaches the server (local-1, the local agent)', () => {
     const key = join(root(), 'etc/reseller-panel/ssl', `${u.username}.key`);
     const site = join(root(), 'etc/reseller-panel/sites', `${u.username}.conf`);
     expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: p.privateKeyPem, certificate: p.certificatePem } })).status).toBe(200);
-    await until('certificate on the server', () => existsSync(key) && readFileSync(site, 'utf8').includes(`<VirtualHost ${ip}:443>`));
+    const state = join(root(), 'var/lib/reseller-panel/state', `${u.username}.state`);
+    // The script records the state last: wait for it too (under load the files come first).
+    await until('certificate on the server', () => existsSync(key) && readFileSync(site, 'utf8').includes(`<VirtualHost ${ip}:443>`) && existsSync(state) && readFileSync(state, 'utf8').includes(`/reseller-panel/ssl/${u.username}/`));
     expect(readFileSync(crt, 'utf8')).toBe(p.certificatePem);
     expect(readFileSync(key, 'utf8')).toBe(p.privateKeyPem.trim() + '\n');
     expect(statSync(key).mode & 0o777).toBe(0o600);
     // The key went to the key store's stand-in (0600), not into the state the server recorded.
     const keyBody = p.privateKeyPem.split('\n')[1] as string;
-    expect(readFileSync(join(root(), 'var/lib/reseller-panel/state', `${u.username}.state`), 'utf8')).not.toContain(keyBody);
+    expect(readFileSync(state, 'utf8')).not.toContain(keyBody);
     const stored = readdirSync(join(inject('dataDir'), 'key-store'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
     expect(stored.some((d) => (statSync(join(d.parentPath, d.name)).mode & 0o777) === 0o600 && d.parentPath.endsWith(u.username))).toBe(true);
 
