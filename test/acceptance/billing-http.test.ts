@@ -5,7 +5,10 @@
  * that charges nothing twice, and a renewal the credit limit does not cover (suspended, not charged;
  * `resume` refused with 402 until the balance covers the new period).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Moving the clock runs every scheduled day's jobs on DynamoDB Local; with files side by side on a busy machine that can pass 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 import type { Runtime } from '../../infra/local/runtime';
 import { runBillingDay } from '../../shared/app/billing/daily';
 import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
