@@ -10,7 +10,7 @@ import { handler as identityHandler } from '../../functions/http/lambdas/identit
 import { handler as usersHandler } from '../../functions/http/lambdas/users';
 import { handler as billingHandler } from '../../functions/http/lambdas/billing';
 import { handler as operatorHandler } from '../../functions/http/lambdas/operator';
-import { handler as docsHandler } from '../../functions/http/lambdas/docs';
+import { handler as docsHandler } from '../../functions/http/lambdas/docs-local';
 import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
 import type { LambdaHttpHandler } from './http-server';
 import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
