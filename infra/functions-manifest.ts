@@ -122,7 +122,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     needs: ['table:read', 'table:write'],
-    sends: ['mail-fanout', 'mail-send'],
+    sends: ['mail-fanout', 'mail-send', 'webhook-fanout'],
   },
   {
     name: 'mail-send',
@@ -131,7 +131,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 120,
     needs: ['table:read', 'table:write', 'ses:send', 'kms:data-key'],
-    sends: ['mail-send'],
+    sends: ['mail-send', 'webhook-fanout'],
     // Each instance paces itself to MAIL_SEND_RATE / this (the event source mapping's maximum concurrency).
     environment: { MAIL_SEND_PROCESSES: String(mailSend?.maxConcurrency ?? 2) },
   },
@@ -142,6 +142,39 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 30,
     needs: ['table:read', 'table:write'],
+  },
+  // Webhooks (docs/webhooks.md): the fan-out and attempt consumers, and the sweeper of unannounced events.
+  {
+    name: 'webhook-fanout',
+    entry: 'functions/jobs/webhook-fanout.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: ['table:read', 'table:write'],
+    sends: ['webhook-deliver'],
+  },
+  {
+    name: 'webhook-deliver',
+    entry: 'functions/jobs/webhook-deliver.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    // One batch of attempts in parallel, each within its timeout (WEBHOOK_TIMEOUT_SECONDS, 15 s).
+    timeoutSeconds: 60,
+    needs: ['table:read', 'table:write', 'kms:data-key'],
+    sends: ['webhook-deliver'],
+  },
+  {
+    name: 'webhook-sweep',
+    entry: 'functions/jobs/webhook-sweep.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: ['table:read'],
+    sends: ['webhook-fanout'],
+    schedule: {
+      expression: 'rate(1 minute)',
+      description: 'Fan out webhook events whose announcement after their commit was lost',
+    },
   },
   // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
   // yesterday's usage must be fed before the accounts move on to today.
@@ -179,6 +212,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 900,
     // kms:data-key + ssm:ssl-keys: a certificate stored before the key store gets its parameter on its first push.
     needs: ['table:read', 'table:write', 'ssm:provision', 'kms:data-key', 'ssm:ssl-keys'],
+    sends: ['webhook-fanout'],
     schedule: {
       expression: 'rate(1 minute)',
       description: "Push pending and due-again hosted users' desired state to their servers (SSM Run Command)",

@@ -68,6 +68,30 @@ export const QUEUES: readonly QueueSpec[] = [
     maxAgeSeconds: 3600,
     description: 'Outbox sends: claim, render, send through SES at the configured rate, record sent or failed',
   },
+  // Webhooks (docs/webhooks.md): an event fanned out to its endpoints, then one attempt per message;
+  // a retry is a new delayed message, so maxReceives only covers consumer crashes, not receiver failures.
+  {
+    name: 'webhook-fanout',
+    consumer: 'webhook-fanout',
+    batchSize: 10,
+    visibilityTimeoutSeconds: 180,
+    maxReceives: 5,
+    maxConcurrency: 5,
+    maxAgeSeconds: 300,
+    description: 'Webhook events: a pending delivery per subscribed endpoint and its first attempt',
+  },
+  {
+    name: 'webhook-deliver',
+    consumer: 'webhook-deliver',
+    batchSize: 5,
+    // Six times the consumer's timeout (AWS's advice); an attempt's lease is its timeout and 15 s.
+    visibilityTimeoutSeconds: 360,
+    maxReceives: 5,
+    maxConcurrency: 10,
+    // Retries wait as delayed messages (hops of up to 15 minutes), so their age starts again.
+    maxAgeSeconds: 1800,
+    description: 'Webhook attempts: a signed POST with a timeout, recorded; a failure enqueues the next attempt with backoff',
+  },
 ];
 
 export function queueSpec(name: string): QueueSpec {

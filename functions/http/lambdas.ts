@@ -17,11 +17,13 @@ export const HTTP_LAMBDAS = {
   /** Sign-in, passwords, creating and locking logins, API clients and their tokens: the Cognito client and jose. */
   identity: { tags: ['auth', 'api-clients'], needs: ['table:read', 'table:write', 'cognito:admin', 'cognito:clients'] },
   /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent), SSM Parameter Store (certificate keys). */
-  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send'] },
+  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send', 'webhook-fanout'] },
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */
-  billing: { tags: ['billing'], needs: ['table:read', 'table:write'] },
+  billing: { tags: ['billing'], needs: ['table:read', 'table:write'], sends: ['webhook-fanout'] },
   /** The operator's resellers, IP pools and hosting servers. */
   operator: { tags: ['operator', 'servers'], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
+  /** Webhook endpoints, deliveries and replays: KMS (the signing secrets are kept encrypted), DNS (targets are checked, SSRF). */
+  webhooks: { tags: ['webhooks'], needs: ['table:read', 'table:write', 'kms:data-key'], sends: ['webhook-deliver'] },
   /** GET /openapi.json: the document rendered at synth beside a handler that reads it (no route code, no AWS client). */
   docs: { tags: [], needs: [], files: 'openapi' },
 } as const satisfies Record<string, { tags: readonly string[]; needs: readonly FunctionNeed[]; sends?: readonly string[]; files?: FunctionFiles }>;

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { appDeps } from '../deps';
+import { sqsQueue } from '../../shared/adapters/sqs/sqs-work-queue';
 import { runProvisioning } from '../../shared/app/provisioning/worker';
 import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
@@ -15,7 +16,8 @@ let provisioner: Provisioner | undefined;
  */
 export async function handler(_event?: Record<string, unknown>) {
   // The key cipher and the key store: certificates stored before the key store get their parameter on their first push.
-  const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv });
+  // The queue: webhook events of applied and failed pushes are announced to their fan-out after each commit.
+  const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv, queue: sqsQueue });
   provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
   const result = await runProvisioning(
     { ...d, provisioner, backoff: d.provisioningBackoff },

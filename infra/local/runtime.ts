@@ -11,6 +11,7 @@ import { handler as usersHandler } from '../../functions/http/lambdas/users';
 import { handler as billingHandler } from '../../functions/http/lambdas/billing';
 import { handler as operatorHandler } from '../../functions/http/lambdas/operator';
 import { handler as docsHandler } from '../../functions/http/lambdas/docs-local';
+import { handler as webhooksHandler } from '../../functions/http/lambdas/webhooks';
 import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
 import type { LambdaHttpHandler } from './http-server';
 import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
@@ -137,6 +138,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     const issuerKeyFile = join(opts.dataDir, 'identity', 'issuer-key.json');
     const env: Env = {
+      // Webhook receivers on this machine (tests, a developer's listener): http:// to loopback is allowed here only.
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
       ...(opts.env ?? {}),
       ...dbEnv,
       IDENTITY_MODE: 'local',
@@ -213,6 +216,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       billing: billingHandler,
       operator: operatorHandler,
       docs: docsHandler,
+      webhooks: webhooksHandler,
     };
     const routeKeys = ROUTES.map((r) => ({
       method: r.method as string,

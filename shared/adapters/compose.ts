@@ -33,6 +33,11 @@ import type { IdempotencyStore } from '../ports/idempotency';
 import { DynamoIdempotencyStore } from './dynamodb/idempotency-store';
 import type { ApiClientProvider, ApiClientStore } from '../ports/api-clients';
 import { DynamoApiClientStore } from './dynamodb/api-client-store';
+import type { WebhookStore } from '../ports/webhooks';
+import { announceWebhookEvents, DynamoWebhookStore } from './dynamodb/webhook-store';
+import { unitOfWork } from './dynamodb/unit-of-work';
+import { HttpWebhookSender, targetPolicyFromEnv, type WebhookSender } from './webhook-http';
+import { webhookSettingsFromEnv, type WebhookSettings } from '../app/webhooks/deps';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /**
@@ -59,6 +64,10 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   apiClients: ApiClientStore;
   /** Where API clients are OAuth clients (Cognito app clients; the local issuer): the identity function only. */
   apiClientProvider: ApiClientProvider;
+  /** Webhook endpoints, events, deliveries (docs/webhooks.md); the sender checks targets after DNS (SSRF). */
+  webhooks: WebhookStore;
+  webhookSender: WebhookSender;
+  webhookSettings: WebhookSettings;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -102,6 +111,9 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
   const { db, tableName, roundTrips } = tableFromEnv(env);
   const clock = overrides.clock ?? systemClock;
   const logins = new DynamoLoginStore(db, tableName);
+  const queue = overrides.queue ? overrides.queue(env, db, tableName) : NO_QUEUE;
+  // Events written in a unit are announced to their fan-out right after it commits (the sweeper catches the rest).
+  if (overrides.queue) unitOfWork(db).onCommit(announceWebhookEvents(queue));
   const identity =
     typeof overrides.identity === 'function' ? await overrides.identity(env, logins) : (overrides.identity ?? NO_IDENTITY);
   return {
@@ -115,7 +127,10 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     messages: new DynamoMessageLog(db, tableName),
     billing: new DynamoBillingRepository(db, tableName),
     skins: new DynamoSkinRepository(db, tableName),
-    queue: overrides.queue ? overrides.queue(env, db, tableName) : NO_QUEUE,
+    queue,
+    webhooks: new DynamoWebhookStore(db, tableName),
+    webhookSender: new HttpWebhookSender(targetPolicyFromEnv(env)),
+    webhookSettings: webhookSettingsFromEnv(env),
     runs: new DynamoRunStore(db, tableName),
     idempotency: new DynamoIdempotencyStore(db, tableName),
     usage: new DynamoUsageRepository(db, tableName),

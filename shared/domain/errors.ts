@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   TOO_MANY_CHANGES: { status: 409, meaning: 'too many changes in one request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, meaning: 'a request with the same Idempotency-Key is still in progress; retry later' },
   TOO_MANY_CLIENTS: { status: 409, meaning: 'the reseller has as many API clients as it may have; revoke one first' },
+  TOO_MANY_WEBHOOKS: { status: 409, meaning: 'the reseller has the most webhook endpoints allowed' },
+  DELIVERY_IN_PROGRESS: { status: 409, meaning: 'the webhook delivery is still being attempted; replay it once it succeeded or failed' },
   TOO_LARGE: { status: 413, meaning: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the request body must be application/json' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'the Idempotency-Key was used for another request (other body, route or parameters) in the last 24 hours' },

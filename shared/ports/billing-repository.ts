@@ -2,6 +2,7 @@ import { ConcurrentChangeError } from '../domain/errors';
 import type { LedgerLine } from '../domain/billing/ledger';
 import type { PlanVersions } from '../domain/billing/plan-versions';
 import type { Message } from './message-log';
+import type { WebhookEvent } from '../domain/webhooks';
 import type { Page, PageRequest } from './page';
 import type { IdempotentCompletion } from './idempotency';
 
@@ -62,6 +63,8 @@ export interface BillingWrite {
    * still be the request's own, or nothing is written); marks the claim `completed` on success.
    */
   completion?: IdempotentCompletion;
+  /** Webhook events of this change (billing.charged, .suspended, .resumed), written in the same transaction. */
+  events?: WebhookEvent[];
 }
 
 export interface BillingRepository {

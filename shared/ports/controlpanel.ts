@@ -5,6 +5,7 @@ import type { CertificateSummary, HostedUser, UserStatus } from '../domain/contr
 import type { Reseller } from '../domain/reseller';
 import type { Message } from './message-log';
 import type { SingleMessage } from './outbox';
+import type { WebhookEvent } from '../domain/webhooks';
 import type { Page, PageRequest } from './page';
 
 export type TemplateFields = Partial<Pick<Template, 'name' | 'limits' | 'services' | 'registrationEmail'>> & { updatedAt: string };
@@ -71,6 +72,8 @@ export interface UserWrite {
   billing?: BillingWrite;
   /** The registration e-mail of a new user, stored in the outbox in the same transaction. */
   outbox?: SingleMessage;
+  /** Webhook events of the change (user.created, user.deleted), written in the same transaction. */
+  events?: WebhookEvent[];
 }
 
 export interface UserFilter extends PageRequest {

@@ -1,3 +1,4 @@
+import type { WebhookEvent } from '../domain/webhooks';
 import type { Circular, CircularBody, CircularHead } from '../domain/mail/circulars';
 import type { MailStanding, OutboxKind, OutboxStatus } from '../domain/mail/outbox';
 import type { Page, PageRequest } from './page';
@@ -125,5 +126,5 @@ export interface OutboxStore {
   recordStanding(resellerId: string, messageId: string, standing: MailStanding, logText: string): Promise<{ noted: boolean; username?: string; marked: boolean }>;
 
   /** The circular's one "done" notice: true for the caller that may write it. */
-  markDoneNoticed(resellerId: string, circularId: string): Promise<boolean>;
+  markDoneNoticed(resellerId: string, circularId: string, events?: WebhookEvent[]): Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import type { WebhookEvent } from '../domain/webhooks';
 /**
  * The provisioning queue and status of hosted users (see shared/domain/provisioning/status.ts).
  * The status item is written in the same transaction as each change of a user (UserRepository);
@@ -30,13 +31,13 @@ export interface ProvisioningRepository {
    * user, removes the status, the server's user entry and gives the server's slot back.
    * False when a newer change came meanwhile (it stays pending).
    */
-  markApplied(resellerId: string, username: string, sequence: number, at: string, opts: { serverId: string; deleted: boolean; message?: Message }): Promise<boolean>;
+  markApplied(resellerId: string, username: string, sequence: number, at: string, opts: { serverId: string; deleted: boolean; message?: Message; events?: WebhookEvent[] }): Promise<boolean>;
   /**
    * Failed: only if `sequence` is still current and not applied meanwhile. `retryAt` null keeps it
    * failed without a queue entry (until the next change or re-push). The message goes into the
    * reseller's log in the same transaction.
    */
-  markFailed(resellerId: string, username: string, sequence: number, at: string, error: string, retryAt: string | null, message?: Message): Promise<boolean>;
+  markFailed(resellerId: string, username: string, sequence: number, at: string, error: string, retryAt: string | null, message?: Message, events?: WebhookEvent[]): Promise<boolean>;
   /** The reseller of a hosted username (the global owner record, kept as a tombstone after delete). */
   ownerOf(username: string): Promise<{ resellerId: string; deleted: boolean } | undefined>;
   /**

@@ -17,8 +17,9 @@ import { openApiDocumentView } from '../responses';
 import { circularRoutes } from './mail';
 import { registrationEmailRoutes } from './registration-email';
 import { apiClientRoutes } from './api-clients';
+import { webhookRoutes } from './webhooks';
 
-const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes, ...circularRoutes, ...registrationEmailRoutes, ...apiClientRoutes];
+const businessRoutes: Route[] = [...authRoutes, ...operatorRoutes, ...accountRoutes, ...templateRoutes, ...userRoutes, ...sslRoutes, ...ipPoolRoutes, ...billingRoutes, ...serverRoutes, ...statsRoutes, ...settingsRoutes, ...runRoutes, ...circularRoutes, ...registrationEmailRoutes, ...apiClientRoutes, ...webhookRoutes];
 
 const docsRoutes: Route[] = [
   {

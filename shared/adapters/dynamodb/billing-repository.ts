@@ -7,6 +7,7 @@ import { keys } from './keys';
 import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
+import { webhookEventItems } from './webhook-store';
 import { unitOfWork, type UnitItem } from './unit-of-work';
 import { completionItem } from './idempotency-store';
 
@@ -103,6 +104,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
       onConditionFailed: stale,
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
+    ...webhookEventItems(tableName, w.events),
   ];
   // Last, so that a repeated reference (the first item) decides over a claim that was taken over.
   if (w.completion) items.push(completionItem(tableName, w.completion));

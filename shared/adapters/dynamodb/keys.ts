@@ -249,6 +249,30 @@ export const keys = {
    */
   idempotencyKey: (resellerId: string, keyHash: string): Key => ({ PK: `${R(resellerId)}#IDEM`, SK: `KEY#${keyHash}` }),
   operatorIdempotencyKey: (keyHash: string): Key => ({ PK: 'OPERATOR#IDEM', SK: `KEY#${keyHash}` }),
+  /**
+   * Webhooks (docs/webhooks.md). Endpoints in the reseller's partition; each event in a partition
+   * of its own (written in the transaction of the change it reports), listed on the sparse GSI1
+   * `WHPUB#<shard>` until it is fanned out (the sweeper's index); per endpoint one partition with
+   * a delivery item per event and an item per HTTP attempt (newest first by time).
+   */
+  webhook: (resellerId: string, webhookId: string): Key => ({ PK: R(resellerId), SK: `WEBHOOK#${webhookId}` }),
+  webhookPrefix: 'WEBHOOK#',
+  /** How many endpoints the reseller has (changed with each one, conditioned on the maximum). */
+  webhookCount: (resellerId: string): Key => ({ PK: R(resellerId), SK: 'WEBHOOKCOUNT' }),
+  webhookEvent: (resellerId: string, eventId: string): Key => ({ PK: `${R(resellerId)}#WHEVT#${eventId}`, SK: 'EVENT' }),
+  webhookPublishShards: 4,
+  webhookUnpublished: (shard: number, createdIso: string, resellerId: string, eventId: string) => ({
+    GSI1PK: `WHPUB#${shard}`,
+    GSI1SK: `${createdIso}#${resellerId}#${eventId}`,
+  }),
+  webhookUnpublishedPartition: (shard: number) => `WHPUB#${shard}`,
+  webhookDeliveryPartition: (resellerId: string, webhookId: string) => `${R(resellerId)}#WH#${webhookId}`,
+  webhookDelivery: (resellerId: string, webhookId: string, eventId: string): Key => ({ PK: `${R(resellerId)}#WH#${webhookId}`, SK: `DLV#${eventId}` }),
+  webhookAttempt: (resellerId: string, webhookId: string, at: string, eventId: string, attempt: number): Key => ({
+    PK: `${R(resellerId)}#WH#${webhookId}`,
+    SK: `ATT#${at}#${eventId}#${String(attempt).padStart(4, '0')}`,
+  }),
+  webhookAttemptPrefix: 'ATT#',
 
   partitionOf: R,
 } as const;

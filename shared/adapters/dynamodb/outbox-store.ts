@@ -18,6 +18,8 @@ import { messageItem } from './message-log';
 import { queryPage } from './query-page';
 
 import { unitOfWork, type UnitItem } from './unit-of-work';
+import { webhookEventItems } from './webhook-store';
+import type { WebhookEvent } from '../../domain/webhooks';
 
 type TxItem = UnitItem;
 
@@ -506,20 +508,26 @@ export class DynamoOutboxStore implements OutboxStore {
     }
   }
 
-  async markDoneNoticed(resellerId: string, circularId: string): Promise<boolean> {
+  async markDoneNoticed(resellerId: string, circularId: string, events?: WebhookEvent[]): Promise<boolean> {
+    const done = new ConditionFailed(0);
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.circular(resellerId, circularId),
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(doneNoticed)',
-          UpdateExpression: 'SET doneNoticed = :t',
-          ExpressionAttributeValues: { ':t': true },
-        }),
-      );
+      // With its webhook event (circular.finished) in the same unit: once, like the notice.
+      await unitOfWork(this.db).run([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.circular(resellerId, circularId),
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(doneNoticed)',
+            UpdateExpression: 'SET doneNoticed = :t',
+            ExpressionAttributeValues: { ':t': true },
+          },
+          onConditionFailed: done,
+        },
+        ...webhookEventItems(this.tableName, events),
+      ]);
       return true;
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e === done) return false;
       throw e;
     }
   }

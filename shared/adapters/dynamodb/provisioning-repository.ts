@@ -1,3 +1,5 @@
+import type { WebhookEvent } from '../../domain/webhooks';
+import { webhookEventItems } from './webhook-store';
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProvisioningState } from '../../domain/provisioning/status';
 import type { Message } from '../../ports/message-log';
@@ -171,7 +173,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
     username: string,
     sequence: number,
     at: string,
-    opts: { serverId: string; deleted: boolean; message?: Message },
+    opts: { serverId: string; deleted: boolean; message?: Message; events?: WebhookEvent[] },
   ): Promise<boolean> {
     const T = this.tableName;
     const key = keys.provisioning(resellerId, username);
@@ -216,6 +218,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       });
     }
     if (opts.message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, opts.message) } });
+    items.push(...webhookEventItems(T, opts.events));
     return unlessSuperseded(this.db, () => (withSlot ? items : items.filter((_, i) => i !== 2)));
   }
 
@@ -227,6 +230,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
     error: string,
     retryAt: string | null,
     message?: Message,
+    events?: WebhookEvent[],
   ): Promise<boolean> {
     const T = this.tableName;
     const names: Record<string, string> = { '#seq': 'sequence', '#st': 'status', '#gpk': TABLE.gsi1.partitionKey, '#gsk': TABLE.gsi1.sortKey };
@@ -254,6 +258,7 @@ export class DynamoProvisioningRepository implements ProvisioningRepository, Pro
       },
     ];
     if (message) items.push({ Put: { TableName: T, Item: messageItem(resellerId, message) } });
+    items.push(...webhookEventItems(T, events));
     return unlessSuperseded(this.db, items);
   }
 

@@ -77,7 +77,17 @@ export interface UnitOptions {
 
 type Build = UnitItem[] | (() => UnitItem[] | Promise<UnitItem[]>);
 
+/** Told of every unit after it committed (e.g. webhook events announced to their fan-out); must not throw. */
+export type CommitObserver = (ops: readonly TransactItem[]) => Promise<void>;
+
 export class UnitOfWork {
+  private readonly observers: CommitObserver[] = [];
+
+  /** Registers an observer of committed units (once per process, at composition). */
+  onCommit(observer: CommitObserver): void {
+    if (!this.observers.includes(observer)) this.observers.push(observer);
+  }
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
@@ -96,7 +106,10 @@ export class UnitOfWork {
         throw options.tooLarge?.() ?? new ConflictError('too many changes for one request', ErrorCode.TOO_MANY_CHANGES);
       }
       const outcome = await this.send(items, options);
-      if (outcome.done) return outcome.attributes;
+      if (outcome.done) {
+        for (const o of this.observers) await o(items).catch(() => undefined);
+        return outcome.attributes;
+      }
       if (outcome.failed !== undefined) {
         const handler = items[outcome.failed]!.onConditionFailed;
         const verdict = typeof handler === 'function' ? await handler(outcome.current, { failed: outcome.all ?? [outcome.failed] }) : (handler ?? new ConcurrentChangeError());

@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { keys, TABLE, type Key } from './keys';
 import { messageItem } from './message-log';
 import { singleMessageItem } from './outbox-store';
+import { webhookEventItems } from './webhook-store';
 import { pendingUpdate } from './provisioning-repository';
 import { toReseller } from './reseller-repository';
 import { toTemplate } from './template-repository';
@@ -374,6 +375,9 @@ export class DynamoUserRepository implements UserRepository {
       const item = singleMessageItem(resellerId, w.outbox, Date.parse(w.outbox.createdAt));
       items.push({ tag: { kind: 'other' }, item: { Put: { TableName: T, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } } });
     }
+
+    // 7c. Webhook events of the change (docs/webhooks.md).
+    for (const item of webhookEventItems(T, w.events)) items.push({ tag: { kind: 'other' }, item });
 
     // 8. The billing account re-priced for the change, at the version read.
     if (w.billing) for (const item of billingTransactItems(T, w.billing, { withLock: false })) items.push({ tag: { kind: 'billing' }, item });

@@ -13,6 +13,7 @@ import { StaleAccountError, type BillingWrite, type ReferenceClaim, type StoredA
 import type { Message } from '../../ports/message-log';
 import type { IdempotentCompletion } from '../../ports/idempotency';
 import type { BillingDeps } from './billing-deps';
+import { billingEvents } from '../webhooks/events';
 
 /** Lines per transaction we allow ourselves (DynamoDB takes 100 items, the account and notices need some). */
 const LINES_PER_WRITE = 80;
@@ -80,6 +81,8 @@ export function prepareSave(
     ...(extra.completion ? { completion: extra.completion } : {}),
   };
   const locked = result.state.status === 'suspended';
+  // Webhook events of this save (charged, suspended, resumed), in its own transaction.
+  write.events = billingEvents(deps, account, write.lines, isBillingLocked(loaded.account.state), locked, result.state);
   if (isBillingLocked(loaded.account.state) === locked) return write;
   // The suspension began or ended: the server's lock goes with this very transaction.
   const { username } = loaded.account;

@@ -35,6 +35,7 @@ import { provisioningView } from '../../domain/provisioning/status';
 import { chooseServer } from '../provisioning/placement';
 import { closeForDeletedUser, holdingChangeForLimits } from '../billing/panel-holding';
 import { StaleAccountError } from '../../ports/billing-repository';
+import { webhookEvent } from '../webhooks/deps';
 
 const fail = (message: string, errors: FieldErrors) => {
   if (Object.keys(errors).length) throw new ValidationError(message, errors);
@@ -157,6 +158,8 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
     : undefined;
   let user!: HostedUser;
   let serverId!: string;
+  const created = (s: string) =>
+    webhookEvent(deps, resellerId, 'user.created', { username, templateId: draft.templateId, domains: domains.map((d) => d.name), status: draft.status, serverId: s, createdAt: now });
   const frontPageIssued = frontPage ? issueFrontPageLogin(username, deps.randomBytes) : undefined;
   if (frontPageIssued) draft.frontPageLogin = frontPageIssued.stored;
   // A server that filled up between our read and the transaction refuses it (capacity condition):
@@ -181,6 +184,7 @@ export async function createUser(deps: ControlPanelDeps, actor: Principal, input
           placement: { serverId },
           provision: { at: now, serverId },
           outbox: registrationEmail,
+          events: [created(serverId)],
         },
         'create user',
       );
@@ -494,6 +498,7 @@ export async function deleteUser(deps: ControlPanelDeps, actor: Principal, usern
       ipReleased: before.ip ?? undefined,
       deleteCertificate: before.ssl !== null,
       messages: [message(deps, 'notice', `user ${username} deleted`, { user: username })],
+      events: [webhookEvent(deps, resellerId, 'user.deleted', { username, deletedAt: deps.clock.now().toISOString() })],
       // The user item goes; the status item stays with `deleted` until the server has archived the files.
       provision: { at: deps.clock.now().toISOString(), serverId: before.serverId ?? undefined, deleted: true },
     },

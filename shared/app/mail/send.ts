@@ -10,6 +10,7 @@ import { CIRCULAR_TAGS, renderTags } from '../../domain/tags';
 import { MailSendError } from '../../ports/mailer';
 import type { ClaimedMessage } from '../../ports/outbox';
 import { MAIL_SEND_QUEUE, textContext, type MailDeps, type SendWork } from './deps';
+import { webhookEvent } from '../webhooks/deps';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** SQS delays are whole seconds, at most 15 minutes. */
@@ -159,7 +160,8 @@ async function render(
 export async function noticeIfDone(deps: MailDeps, resellerId: string, circularId: string): Promise<void> {
   const head = await deps.outbox.getCircular(resellerId, circularId);
   if (!head || head.doneNoticed || circularStatus(head) !== 'done') return;
-  if (!(await deps.outbox.markDoneNoticed(resellerId, circularId))) return;
+  const finished = webhookEvent(deps, resellerId, 'circular.finished', { circularId, subject: head.subject, recipients: head.recipients, sent: head.sent, failed: head.failed, skipped: head.skipped });
+  if (!(await deps.outbox.markDoneNoticed(resellerId, circularId, [finished]))) return;
   const parts = [`sent to ${head.sent} users`];
   if (head.failed) parts.push(`failed for ${head.failed} (see GET /circulars/${circularId})`);
   if (head.skipped) parts.push(`${head.skipped} skipped (bounced or complained)`);

@@ -31,6 +31,7 @@ import type { ApplyResult } from '../../ports/provisioner';
 import type { DueEntry } from '../../ports/provisioning';
 import type { WorkerDeps } from './deps';
 import { ensureKeyParameter } from '../controlpanel/ssl';
+import { webhookEvent } from '../webhooks/deps';
 
 export interface WorkerOptions {
   /** Entries read per shard and pass (default 250: enough to fill batches of 50 per server). */
@@ -236,6 +237,7 @@ async function record(
       serverId,
       deleted: status.deleted,
       message: recovered ? msg('notice', `provisioning of ${username} on ${serverId} succeeded after ${status.attempts} failed attempt(s)`) : undefined,
+      events: status.deleted ? [] : [webhookEvent(deps, resellerId, 'user.provisioned', { username, serverId, sequence: status.sequence })],
     });
     return done ? 'applied' : 'superseded';
   }
@@ -262,7 +264,9 @@ async function fail(
   const log = attempts === 1 || lastError !== error || !retryable;
   const text = `provisioning of ${entry.username}${serverId ? ` on ${serverId}` : ''} failed: ${error}${retryable ? ` (attempt ${attempts}, retried at ${retryAt})` : ' (not retried until the user is changed or re-pushed)'}`;
   result.errors.push({ username: entry.username, error });
-  const marked = await deps.provisioning.markFailed(entry.resellerId, entry.username, sequence, now.toISOString(), error, retryAt, log ? msg('error', text) : undefined);
+  // One event per new error, as the log (not one per retry of the same error).
+  const events = log ? [webhookEvent(deps, entry.resellerId, 'user.provisioning_failed', { username: entry.username, serverId: serverId ?? null, sequence, error, attempts, retryAt })] : [];
+  const marked = await deps.provisioning.markFailed(entry.resellerId, entry.username, sequence, now.toISOString(), error, retryAt, log ? msg('error', text) : undefined, events);
   return marked ? 'failed' : 'superseded';
 }
 
