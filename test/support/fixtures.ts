@@ -73,6 +73,30 @@ export const FIXTURES: Record<string, Fixture> = {
   },
   /** Runs are the operator's (no tenant owns one): any well-formed id reaches the route. */
   runId: async () => 'billing-2027-01-01',
+  /** A webhook endpoint of the owner (to a closed loopback port: its attempts fail and are retried). */
+  webhookId: async (owner) => {
+    const res = await api('POST', '/webhooks', { token: owner.token, body: { url: 'http://127.0.0.1:9/hooks', events: ['user.created'] } });
+    if (res.status !== 201) throw new Error(`webhook fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  },
+  /**
+   * A delivery of a user.created event to the webhook resolved before, once its first two attempts
+   * failed (the next is minutes away, so what the owner reads stays put during the test).
+   */
+  deliveryId: async (owner, resolved) => {
+    const user = await newUser(owner);
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const res = await api('GET', `/webhooks/${resolved.webhookId}/deliveries`, { token: owner.token });
+      const d = res.body?.items?.[0];
+      if (d && res.body.items.length >= 2) {
+        await waitProvisioned(owner, user.username);
+        return d.deliveryId;
+      }
+      if (Date.now() > end) throw new Error(`delivery fixture: not two attempts in 30 s: ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  },
   ip: async (owner, resolved) => {
     const ip = randomIp();
     await giveIps(resolved.resellerId ?? owner.id, [ip]);
