@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { codesOfStatus, ERROR_CODES } from '../../shared/domain/errors';
 import { PEOPLE_ONLY, type Route } from './route';
 import { SCOPES } from '../../shared/domain/scopes';
+import { WEBHOOK_EVENT_TYPES } from '../../shared/domain/webhooks';
+import { WEBHOOK_DATA, webhookPayloadSchema } from './webhook-payloads';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -48,6 +50,7 @@ const TAGS: Record<string, string> = {
   settings: 'Index page, help page, skins',
   runs: 'Runs of background work',
   'api-clients': "The reseller's API clients (OAuth 2.0 client credentials) and their scopes",
+  webhooks: 'Webhook endpoints (Standard Webhooks), their deliveries and replays',
 };
 
 /** Who may call an operation: a person's bearer token, and an API client's token with these scopes. */
@@ -187,7 +190,40 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
     },
     security: [{ bearer: [] }],
     paths,
+    webhooks: webhooksSection(),
   };
+}
+
+/**
+ * The events POSTed to registered endpoints (OpenAPI 3.1 `webhooks`): Standard Webhooks headers,
+ * the body per type, and what the receiver should answer (docs/webhooks.md).
+ */
+function webhooksSection() {
+  const header = (name: string, description: string, example: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string' }, example });
+  return Object.fromEntries(
+    WEBHOOK_EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace('.', '_')}`,
+          summary: WEBHOOK_DATA[type].summary,
+          tags: ['webhooks'],
+          security: [],
+          parameters: [
+            header('webhook-id', "The event's id: the same on every attempt and replay (use it to process an event once)", 'evt_0m5x2k9ab3f4c5d6e7f8a9b0'),
+            header('webhook-timestamp', 'Unix seconds of this attempt (refuse ones far from now)', '1767225600'),
+            header('webhook-signature', 'v1,<base64 HMAC-SHA256 of "id.timestamp.body" keyed with the base64-decoded secret after whsec_>', 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(webhookPayloadSchema(type), 'output') } } },
+          responses: {
+            '200': { description: 'Received (any 2xx): no more attempts' },
+            '410': { description: 'Gone: the endpoint is disabled and gets no more events' },
+            default: { description: 'Anything else (or no answer within 15 s) is retried: 5 s, 5 min, 30 min, 2 h, 5 h, then failed' },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 /** The error body with the codes of one status as an enum. */
