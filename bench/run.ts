@@ -76,6 +76,8 @@ async function main() {
     if (push) results.push(...(await push.runProvisioningPushBench({ deps, dataDir })));
     const mail = await optional('mail-outbox');
     if (mail) results.push(...(await mail.runMailOutboxBench(rt, op)));
+    const hooks = await optional('webhooks');
+    if (hooks) results.push(...(await hooks.runWebhookBench({ deps })));
     const billing = await optional('billing-engine');
     if (billing) results.push(await billing.runBillingBench());
     const bundles = await optional('bundles');
