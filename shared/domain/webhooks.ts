@@ -135,6 +135,12 @@ export interface TargetPolicy {
   allowLoopback: boolean;
 }
 
+/** localhost or a loopback address literal (the only http:// targets, and only where loopback is allowed). */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || (isIP(h) !== 0 && classifyAddress(h) === 'loopback');
+}
+
 /** The checks on the URL itself (before DNS): a reason naming what is wrong, or undefined. */
 export function urlProblem(raw: string, policy: TargetPolicy): string | undefined {
   let u: URL;
@@ -143,7 +149,9 @@ export function urlProblem(raw: string, policy: TargetPolicy): string | undefine
   } catch {
     return 'is not an absolute URL';
   }
-  if (u.protocol !== 'https:' && !(policy.allowLoopback && u.protocol === 'http:')) return 'must be an https:// URL';
+  if (u.protocol !== 'https:' && !(policy.allowLoopback && u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
+    return policy.allowLoopback ? 'must be an https:// URL (http:// only to a loopback address in the embedded runtime)' : 'must be an https:// URL';
+  }
   if (u.username || u.password) return 'must not carry a user name or password';
   if (u.hash) return 'must not have a #fragment';
   if (!u.hostname) return 'needs a host';
