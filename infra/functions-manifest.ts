@@ -212,7 +212,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 900,
     // kms:data-key + ssm:ssl-keys: a certificate stored before the key store gets its parameter on its first push.
     needs: ['table:read', 'table:write', 'ssm:provision', 'kms:data-key', 'ssm:ssl-keys'],
-    sends: ['webhook-fanout'],
+    // No queue: the SQS client would take the bundle over 600 KB. Its webhook events (user.provisioned,
+    // user.provisioning_failed) are announced by webhook-sweep, a minute or so later (docs/webhooks.md).
     schedule: {
       expression: 'rate(1 minute)',
       description: "Push pending and due-again hosted users' desired state to their servers (SSM Run Command)",

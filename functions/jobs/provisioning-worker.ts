@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { appDeps } from '../deps';
-import { sqsQueue } from '../../shared/adapters/sqs/sqs-work-queue';
 import { runProvisioning } from '../../shared/app/provisioning/worker';
 import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
@@ -16,8 +15,8 @@ let provisioner: Provisioner | undefined;
  */
 export async function handler(_event?: Record<string, unknown>) {
   // The key cipher and the key store: certificates stored before the key store get their parameter on their first push.
-  // The queue: webhook events of applied and failed pushes are announced to their fan-out after each commit.
-  const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv, queue: sqsQueue });
+  // No work queue (bundle budget): the webhook events of its pushes are announced by webhook-sweep.
+  const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv });
   provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
   const result = await runProvisioning(
     { ...d, provisioner, backoff: d.provisioningBackoff },
