@@ -95,9 +95,17 @@ const REPLAYED_HEADER = {
 const operationId = (r: Route) =>
   `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string = '') => c.toUpperCase())}`;
 
-function success(description: string, schema: z.ZodType | null, idempotent?: true) {
-  const headers = idempotent ? { headers: REPLAYED_HEADER } : {};
-  return schema ? { description, ...headers, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description, ...headers };
+function success(description: string, schema: z.ZodType | null, opts: { idempotent?: true; csv?: true } = {}) {
+  const headers = opts.idempotent ? { headers: REPLAYED_HEADER } : {};
+  if (!schema) return { description, ...headers };
+  const content: Record<string, unknown> = { 'application/json': { schema: jsonSchema(schema, 'output') } };
+  // Accept: text/csv answers the same table as RFC 4180 CSV (a header row, CRLF lines).
+  if (opts.csv) {
+    content['text/csv'] = {
+      schema: { type: 'string', pattern: '^[^\\r\\n]+\\r\\n', description: 'CSV (RFC 4180): a header row of the column names, then one CRLF-ended line per row' },
+    };
+  }
+  return { description, ...headers, content };
 }
 
 /**
@@ -109,9 +117,9 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
   const usedStatuses = new Set<number>();
   for (const r of routes) {
     const responses: Record<string, unknown> = {
-      [String(r.status)]: success(r.status === 204 ? 'done, no body' : 'success', r.response, r.idempotent),
+      [String(r.status)]: success(r.status === 204 ? 'done, no body' : 'success', r.response, { idempotent: r.idempotent, csv: r.csv }),
     };
-    for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema, r.idempotent);
+    for (const [status, other] of Object.entries(r.otherResponses ?? {})) responses[status] = success(other.description, other.schema, { idempotent: r.idempotent });
     for (const status of errorStatuses(r)) {
       if (responses[String(status)]) continue; // the route's own description of that status
       usedStatuses.add(status);
