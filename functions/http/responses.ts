@@ -117,6 +117,7 @@ export const provisioningView = z.object({
   updatedAt: time.nullable(),
   nextAttemptAt: time.nullable(),
   sequence: z.number().int(),
+  billingLocked: z.boolean().describe('locked on the server because the billing account is suspended (apart from the reseller\'s own lock, the user\'s status)'),
 });
 const userFields = {
   username: z.string(),

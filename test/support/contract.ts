@@ -140,6 +140,13 @@ function errorEnvelope(status: number): Schema {
   };
 }
 
+/** The value at a JSON pointer as ajv reports it (`/items/0/status`). */
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value;
+  for (const raw of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
+}
+
 const describeBody = (text: string) => (text.length > 600 ? `${text.slice(0, 600)}…` : text || '(empty)');
 
 export interface Contract {
@@ -238,9 +245,11 @@ export function createContract(docs: readonly OpenApiDocument[]): Contract {
     if (!media!.schema) fail(`${key} ${mediaType} has no schema in the document`);
     const validate = validator(`${key} ${mediaType}`, doc ?? { paths: {} }, media!.schema!);
     if (!validate(value)) {
-      const errors = (validate.errors ?? [])
-        .slice(0, 8)
-        .map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`);
+      const errors = (validate.errors ?? []).slice(0, 8).map((e) => {
+        const extra = e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : '';
+        const allowed = e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+        return `${e.instancePath || '(body)'} ${e.message}${extra}${allowed} (the value: ${describeBody(JSON.stringify(valueAt(value, e.instancePath)) ?? 'undefined').slice(0, 300)})`;
+      });
       fail(`the body does not match the schema of ${key} ${mediaType}:\n  ${errors.join('\n  ')}`);
     }
   }
