@@ -2,34 +2,53 @@
  * The OpenAPI document of the local-only /__dev controls (served only by the embedded runtime at
  * GET /__dev/openapi.json; the product's /openapi.json never lists them).
  */
-const error = {
+import { codesOfStatus } from '../../shared/domain/errors';
+import { MAX_ADVANCE_DAYS } from '../../shared/adapters/local/dev-clock';
+
+/** The error body with the catalogue's codes of one status (as the product's document has it). */
+const error = (status: number) => ({
   type: 'object',
   properties: {
     error: {
       type: 'object',
       properties: {
-        code: { type: 'string', enum: ['VALIDATION', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND'] },
+        code: { type: 'string', enum: codesOfStatus(status) },
         message: { type: 'string' },
-        fields: { type: 'object', additionalProperties: { type: 'string' } },
+        fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'each bad field by its name' },
       },
       required: ['code', 'message'],
+      additionalProperties: false,
     },
   },
   required: ['error'],
+  additionalProperties: false,
+});
+const ERRORS: Record<number, string> = {
+  400: 'bad input: `fields` names the field',
+  401: 'no valid bearer token',
+  403: 'not the operator',
+  404: 'no such job or dev route',
+  413: 'the request body is too large',
+  415: 'the request body is not application/json',
 };
 const runs = {
   type: 'array',
   items: {
     type: 'object',
-    properties: { job: { type: 'string' }, day: { type: 'string' }, ok: { type: 'boolean' } },
+    properties: {
+      job: { type: 'string' },
+      day: { type: 'string', description: 'YYYY-MM-DD' },
+      ok: { type: 'boolean' },
+      result: { description: "what the job's handler returned (each job its own)" },
+      error: { type: 'string', description: 'why the run failed (ok false)' },
+    },
     required: ['job', 'day', 'ok'],
+    additionalProperties: false,
   },
 };
-const errors = {
-  '400': { $ref: '#/components/responses/Error' },
-  '401': { $ref: '#/components/responses/Error' },
-  '403': { $ref: '#/components/responses/Error' },
-};
+const ref = (status: number) => ({ [String(status)]: { $ref: `#/components/responses/Error${status}` } });
+const errors = { ...ref(400), ...ref(401), ...ref(403) };
+const bodyErrors = { ...ref(413), ...ref(415) };
 
 export const DEV_OPENAPI = {
   openapi: '3.1.0',
@@ -44,7 +63,9 @@ export const DEV_OPENAPI = {
   security: [{ bearer: [] }],
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    responses: { Error: { description: 'bad input, no token, not the operator, or no such job', content: { 'application/json': { schema: error } } } },
+    responses: Object.fromEntries(
+      Object.entries(ERRORS).map(([status, description]) => [`Error${status}`, { description, content: { 'application/json': { schema: error(Number(status)) } } }]),
+    ),
   },
   paths: {
     '/__dev/clock': {
@@ -53,7 +74,7 @@ export const DEV_OPENAPI = {
         summary: 'The dev clock',
         tags: ['dev'],
         responses: {
-          '200': { description: 'now', content: { 'application/json': { schema: { type: 'object', properties: { now: { type: 'string' } }, required: ['now'] } } } },
+          '200': { description: 'now', content: { 'application/json': { schema: { type: 'object', properties: { now: { type: 'string' } }, required: ['now'], additionalProperties: false } } } },
           ...errors,
         },
       },
@@ -65,7 +86,11 @@ export const DEV_OPENAPI = {
           required: true,
           content: {
             'application/json': {
-              schema: { type: 'object', properties: { advanceDays: { type: 'integer', minimum: 0 }, to: { type: 'string', description: 'an ISO time' } } },
+              schema: {
+                type: 'object',
+                properties: { advanceDays: { type: 'integer', minimum: 0, maximum: MAX_ADVANCE_DAYS }, to: { type: 'string', description: 'an ISO time' } },
+                additionalProperties: false,
+              },
               example: { advanceDays: 31 },
             },
           },
@@ -73,9 +98,10 @@ export const DEV_OPENAPI = {
         responses: {
           '200': {
             description: 'moved; the jobs that ran',
-            content: { 'application/json': { schema: { type: 'object', properties: { now: { type: 'string' }, runs }, required: ['now', 'runs'] } } },
+            content: { 'application/json': { schema: { type: 'object', properties: { now: { type: 'string' }, runs }, required: ['now', 'runs'], additionalProperties: false } } },
           },
           ...errors,
+          ...bodyErrors,
         },
       },
     },
@@ -87,12 +113,13 @@ export const DEV_OPENAPI = {
         parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]+$' } }],
         requestBody: {
           required: false,
-          content: { 'application/json': { schema: { type: 'object', properties: { day: { type: 'string', description: 'YYYY-MM-DD (default today)' } } }, example: { day: '2026-01-31' } } },
+          content: { 'application/json': { schema: { type: 'object', properties: { day: { type: 'string', description: 'YYYY-MM-DD (default today)' } }, additionalProperties: false }, example: { day: '2026-01-31' } } },
         },
         responses: {
-          '200': { description: 'the run', content: { 'application/json': { schema: { type: 'object', properties: { runs }, required: ['runs'] } } } },
-          '404': { $ref: '#/components/responses/Error' },
+          '200': { description: 'the run', content: { 'application/json': { schema: { type: 'object', properties: { runs }, required: ['runs'], additionalProperties: false } } } },
+          ...ref(404),
           ...errors,
+          ...bodyErrors,
         },
       },
     },
