@@ -246,10 +246,13 @@ const ledgerLine = z.object({
   quantity: decimal,
   amount: decimal,
   note: z.string().optional(),
+  reference: z.string().optional().describe("a payment's or adjustment's reference (yours, or generated when none was given)"),
   pending: z.boolean().optional().describe("the open day's lines, not yet final"),
 });
 export const ledgerView = z.object({ lines: z.array(ledgerLine), nextCursor: cursor });
-export const previewView = z.object({ date: day.nullable(), lines: z.array(ledgerLine.omit({ note: true, pending: true })), total: decimal });
+/** A payment or adjustment: the account after it, and its ledger line (the first one again for a repeated reference). */
+export const recordedView = billingAccountView.extend({ line: ledgerLine.omit({ pending: true }) });
+export const previewView = z.object({ date: day.nullable(), lines: z.array(ledgerLine.omit({ note: true, reference: true, pending: true })), total: decimal });
 
 // ---- servers and settings
 export const serverView = z.object({

@@ -21,7 +21,7 @@ import { referenceFromKey } from '../../../shared/app/idempotency';
 import { pageQuery } from './common';
 import { templateIdParam } from './templates';
 import { usernameParam } from './users';
-import { billingAccountView, ledgerView, previewView, storedPlanView } from '../responses';
+import { billingAccountView, ledgerView, previewView, recordedView, storedPlanView } from '../responses';
 
 const EXAMPLE_PLAN = {
   name: 'Starter',
@@ -113,7 +113,7 @@ export const billingRoutes = [
     body: paymentSchema,
     example: { amount: '25.00', reference: 'inv-1001' },
     status: 201,
-    response: billingAccountView,
+    response: recordedView,
     // With an Idempotency-Key and no reference, the reference comes from the key, and the key is
     // completed in the payment's own transaction (exactly once, see docs/api.md).
     handle: ({ deps, actor, params, body, idempotency }) =>
@@ -137,7 +137,7 @@ export const billingRoutes = [
     body: adjustmentSchema,
     example: { amount: '-5.00', reason: 'goodwill credit for downtime', reference: 'ticket-4711' },
     status: 201,
-    response: billingAccountView,
+    response: recordedView,
     handle: ({ deps, actor, params, body, idempotency }) =>
       recordAdjustment(deps, actor, params.username as string, body, idempotency && { claim: idempotency, status: 201 }),
   }),
