@@ -72,6 +72,7 @@ function errorStatuses(r: Route): number[] {
   if (r.body) out.push(413, 415);
   if (r.path === '/auth/login') out.push(403, 429);
   if (r.idempotent) out.push(409, 422);
+  out.push(...(r.errors ?? []));
   return [...new Set(out)].sort();
 }
 

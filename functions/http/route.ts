@@ -79,6 +79,11 @@ export interface Route<P = any, Q = any, B = any, R = any> {
   idempotent?: true;
   /** Also answers text/csv (the same table) when the request says `Accept: text/csv`. */
   csv?: true;
+  /**
+   * Error statuses the route answers beyond the ones every route of its kind documents
+   * (functions/http/openapi.ts errorStatuses), e.g. 402 where a change is a purchase.
+   */
+  errors?: readonly number[];
   /** Other success statuses the handler answers with `reply(...)`, and their bodies. */
   otherResponses?: Record<number, { description: string; schema: z.ZodType | null }>;
   handle: (ctx: RouteContext<P, Q, B>) => Promise<R | ReplyValue>;

@@ -93,6 +93,8 @@ export const userRoutes = [
     params: usernameParam,
     body: changeUserSchema,
     example: { personal: { phone: '+49 30 1234567' }, services: { webalizer: true } },
+    // Raising a billed limit is a purchase: 402 when the credit limit does not cover it.
+    errors: [402],
     status: 200,
     response: changedUserView,
     handle: ({ deps, actor, params, body }) => patchUser(deps, actor, params.username as string, body),
@@ -146,6 +148,7 @@ export const userRoutes = [
     params: usernameParam,
     body: z.strictObject({ templateId: z.string().regex(/^t[a-f0-9]{20}$/, { error: 'must be a template id' }) }),
     example: { templateId: 't0123456789abcdef0123' },
+    errors: [402],
     status: 200,
     response: changedUserView,
     handle: ({ deps, actor, params, body }) => applyTemplate(deps, actor, params.username as string, body.templateId),
