@@ -163,7 +163,8 @@ export interface Contract {
  */
 export function createContract(docs: readonly OpenApiDocument[]): Contract {
   const ajv = newAjv();
-  const validators = new Map<string, ValidateFunction>();
+  // By schema object: the error responses every operation refers to compile once.
+  const validators = new WeakMap<object, ValidateFunction>();
   const entries = docs.flatMap((doc) =>
     Object.keys(doc.paths).map((template, order) => ({
       doc,
@@ -176,14 +177,17 @@ export function createContract(docs: readonly OpenApiDocument[]): Contract {
   // The router tries routes in table order; a literal path never loses to a template.
   entries.sort((a, b) => a.params - b.params || a.order - b.order);
 
-  function validator(key: string, doc: OpenApiDocument, schema: Schema): ValidateFunction {
-    let v = validators.get(key);
+  function validator(doc: OpenApiDocument, schema: Schema): ValidateFunction {
+    let v = validators.get(schema);
     if (!v) {
       v = ajv.compile(inlineComponents(doc, schema) as Schema);
-      validators.set(key, v);
+      validators.set(schema, v);
     }
     return v;
   }
+
+  const envelopes = new Map<number, Schema>();
+  const unrouted = (status: number) => envelopes.get(status) ?? envelopes.set(status, errorEnvelope(status)).get(status)!;
 
   function match(method: string, url: string): Matched | { pathMatched: boolean } {
     const path = pathOf(url);
@@ -213,7 +217,7 @@ export function createContract(docs: readonly OpenApiDocument[]): Contract {
       if (!expected.includes(ex.status)) {
         fail(found.pathMatched ? `the path has no ${ex.method.toUpperCase()} operation` : 'no operation has this path');
       }
-      response = { content: { 'application/json': { schema: errorEnvelope(ex.status) } } };
+      response = { content: { 'application/json': { schema: unrouted(ex.status) } } };
       key = `unrouted ${ex.status}`;
     } else {
       doc = found.doc;
@@ -243,7 +247,7 @@ export function createContract(docs: readonly OpenApiDocument[]): Contract {
       }
     }
     if (!media!.schema) fail(`${key} ${mediaType} has no schema in the document`);
-    const validate = validator(`${key} ${mediaType}`, doc ?? { paths: {} }, media!.schema!);
+    const validate = validator(doc ?? { paths: {} }, media!.schema!);
     if (!validate(value)) {
       const errors = (validate.errors ?? []).slice(0, 8).map((e) => {
         const extra = e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : '';
