@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { SECURITY_HEADERS } from '../../functions/http/security-headers';
 import { checkJsonContentType } from '../../functions/http/content-type';
 import { toErrorResponse } from '../../functions/http/errors';
+import { corsResponseHeaders, preflightHeaders } from '../../functions/http/cors';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -41,7 +42,7 @@ function lambdaContext(requestId: string): Context {
   };
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+function sendRaw(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
   res.end(body);
 }
@@ -62,9 +63,36 @@ export type DevHandler = (req: {
 /** Static files (the console) for a method and path that is no API route, or undefined. */
 export type StaticHandler = (method: string, path: string) => { status: number; headers: Record<string, string>; body: Buffer } | undefined;
 
-export function createLocalHttpServer(handler: LambdaHttpHandler, authorizer: LocalAuthorizer, dev?: DevHandler, files?: StaticHandler): Server {
+export interface LocalServerOptions {
+  /**
+   * The origins whose pages may call the API (CORS_ORIGINS), answered as API Gateway's
+   * corsPreflight answers them: a preflight from one of them gets 204 and the CORS headers without
+   * a token; every answer to them carries Access-Control-Allow-Origin; other origins get none.
+   */
+  corsOrigins?: readonly string[];
+}
+
+export function createLocalHttpServer(
+  handler: LambdaHttpHandler,
+  authorizer: LocalAuthorizer,
+  dev?: DevHandler,
+  files?: StaticHandler,
+  options: LocalServerOptions = {},
+): Server {
+  const corsOrigins = options.corsOrigins ?? [];
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      const preflight = preflightHeaders(corsOrigins, origin);
+      if (preflight) {
+        req.resume();
+        res.writeHead(204, { ...preflight, 'content-length': '0' });
+        return res.end();
+      }
+    }
+    const cors = corsResponseHeaders(corsOrigins, origin);
+    const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => sendRaw(res, status, body, { ...headers, ...cors });
     try {
       const chunks: Buffer[] = [];
       let size = 0;

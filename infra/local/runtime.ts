@@ -25,6 +25,7 @@ import { freePort } from './free-port';
 import { loadOrCreateDbCredentials, secureDataDir } from './data-dir';
 import type { LocalDbCredentials } from '../../shared/adapters/dynamodb/client';
 import { createLocalHttpServer, type StaticHandler } from './http-server';
+import { parseCorsOrigins } from '../../functions/http/cors';
 import { CONSOLE_DIST, consoleFiles } from './console-files';
 import { DevClock } from '../../shared/adapters/local/dev-clock';
 import { devRoutes } from './dev-routes';
@@ -110,6 +111,8 @@ export function optionsFromEnv(env: Env): RuntimeOptions {
 /** Starts the embedded runtime: DynamoDB Local, the local SES, the issuer and the API server. */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.log ?? (() => undefined);
+  // Checked before anything starts: a bad entry stops the start naming it.
+  const corsOrigins = parseCorsOrigins(opts.env?.CORS_ORIGINS);
   const tableName = opts.tableName ?? 'reseller-panel';
   const started: { stop(): Promise<void> }[] = [];
   try {
@@ -237,6 +240,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
       devRoutes(clock, scheduler),
       opts.consoleDir ? consoleHandler(opts.consoleDir) : undefined,
+      { corsOrigins },
     );
     await new Promise<void>((res, rej) => {
       server.once('error', rej);

@@ -3,6 +3,7 @@
  * environment. Nothing here is looked up in an AWS account, so `npm run synth` works offline.
  */
 import type { Node } from 'constructs';
+import { parseCorsOrigins } from '../../functions/http/cors';
 
 export interface PanelConfig {
   /** Where Cognito e-mails the operator's one-time password; no bootstrap user without it. */
@@ -32,6 +33,8 @@ export interface PanelConfig {
   /** Managed instances the product may provision carry this tag (key = value). */
   hostingTagKey: string;
   hostingTagValue: string;
+  /** Origins whose browser pages may call the API (API Gateway corsPreflight); none: no CORS. */
+  corsOrigins: string[];
 }
 
 export const DEFAULT_CONFIG: PanelConfig = {
@@ -45,6 +48,7 @@ export const DEFAULT_CONFIG: PanelConfig = {
   threatProtection: false,
   hostingTagKey: 'reseller-panel:role',
   hostingTagValue: 'hosting',
+  corsOrigins: [],
 };
 
 type Source = (contextKey: string, envKey: string) => string | undefined;
@@ -81,7 +85,8 @@ function domainPrefix(raw: string | undefined): string | undefined {
 }
 
 /** Context names: operatorEmail, alarmEmail, mailFrom, passwordMinLength, tokenTtlSeconds,
- * logRetentionDays, apiRateLimit, apiBurstLimit, threatProtection, cognitoDomainPrefix, hostingTagKey, hostingTagValue;
+ * logRetentionDays, apiRateLimit, apiBurstLimit, threatProtection, cognitoDomainPrefix, hostingTagKey, hostingTagValue,
+ * corsOrigins (comma-separated);
  * environment names: the same in UPPER_SNAKE_CASE (OPERATOR_EMAIL, MAIL_FROM, ...). */
 export function readConfig(node: Node, env: Record<string, string | undefined> = process.env): PanelConfig {
   const get = sourceFrom(node, env);
@@ -101,6 +106,7 @@ export function readConfig(node: Node, env: Record<string, string | undefined> =
     cognitoDomainPrefix: domainPrefix(get('cognitoDomainPrefix', 'COGNITO_DOMAIN_PREFIX')),
     hostingTagKey: get('hostingTagKey', 'HOSTING_TAG_KEY') ?? d.hostingTagKey,
     hostingTagValue: get('hostingTagValue', 'HOSTING_TAG_VALUE') ?? d.hostingTagValue,
+    corsOrigins: parseCorsOrigins(get('corsOrigins', 'CORS_ORIGINS'), 'corsOrigins'),
   };
   return config;
 }

@@ -38,6 +38,7 @@ import { provisionDocumentContent, readProvisionScript } from '../provisioning/s
 import { FUNCTIONS, type FunctionNeed, type FunctionSpec } from '../functions-manifest';
 import { ROUTES } from '../../functions/http/routes';
 import { lambdaOf } from '../../functions/http/lambdas';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../../functions/http/cors';
 import { BUNDLE_RUNTIME_ENV, nodejsBundlingOptions } from './bundling';
 import { stageFunctionFiles } from './function-files';
 import { DEFAULT_CONFIG, type PanelConfig } from './config';
@@ -344,6 +345,21 @@ export class ResellerPanelStack extends Stack {
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Reseller panel API',
       createDefaultStage: false,
+      // CORS only for the configured origins (CORS_ORIGINS): API Gateway answers their preflights
+      // itself, before any authorizer, and adds Access-Control-Allow-Origin to their answers. The
+      // local server answers the same headers (functions/http/cors.ts).
+      ...(config.corsOrigins.length
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsOrigins,
+              allowMethods: CORS_ALLOW_METHODS.map((m) => apigwv2.CorsHttpMethod[m]),
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              exposeHeaders: [...CORS_EXPOSE_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+              allowCredentials: false,
+            },
+          }
+        : {}),
     });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,
@@ -430,7 +446,14 @@ export class ResellerPanelStack extends Stack {
         );
       }
     }
-    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration: integrationFor(apiSpecs[0]!.name), authorizer });
+    // Every method but OPTIONS: an ANY route (with its authorizer) would take the CORS preflights
+    // that API Gateway answers itself when no route has their method.
+    this.httpApi.addRoutes({
+      path: '/{proxy+}',
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST, apigwv2.HttpMethod.PUT, apigwv2.HttpMethod.PATCH, apigwv2.HttpMethod.DELETE, apigwv2.HttpMethod.HEAD],
+      integration: integrationFor(apiSpecs[0]!.name),
+      authorizer,
+    });
 
     // ---------------------------------------------------------------- operator bootstrap
     if (config.operatorEmail) this.bootstrapOperator(config.operatorEmail, groups.operator);

@@ -100,6 +100,8 @@ describe('user pool', () => {
   });
 });
 
+const PROXY_ROUTE_KEYS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => `${m} /{proxy+}`);
+
 describe('HTTP API', () => {
   const routes = () => Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]));
 
@@ -110,7 +112,7 @@ describe('HTTP API', () => {
       expect(r[`${p.method} ${p.path}`]!.AuthorizationType).toBe('NONE');
       expect(r[`${p.method} ${p.path}`]!.AuthorizerId).toBeUndefined();
     }
-    expect(Object.keys(r).sort()).toEqual(['ANY /{proxy+}', ...API_ROUTES.map((p) => `${p.method} ${p.path}`)].sort());
+    expect(Object.keys(r).sort()).toEqual([...PROXY_ROUTE_KEYS, ...API_ROUTES.map((p) => `${p.method} ${p.path}`)].sort());
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['GET /health', 'GET /openapi.json', 'POST /auth/login']));
   });
 
@@ -127,16 +129,18 @@ describe('HTTP API', () => {
       expect(target(`${i.method} ${i.path}`), `${i.method} ${i.path}`).toContain(fnIds[i.lambda]!);
     }
     expect(new Set(API_ROUTES.map((i) => i.lambda))).toEqual(new Set(['api', 'identity', 'users', 'billing', 'operator', 'docs']));
-    expect(target('ANY /{proxy+}')).toContain(fnIds.api!);
+    for (const key of PROXY_ROUTE_KEYS) expect(target(key), key).toContain(fnIds.api!);
     // One invoke permission per function for the whole API, not one per route; one more for the authorizer.
     expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toHaveLength(7);
   });
 
-  it('protects ANY /{proxy+} with the token authorizer function (console ID tokens and API clients\' access tokens)', () => {
-    const proxy = routes()['ANY /{proxy+}']!;
-    expect(proxy.AuthorizationType).toBe('CUSTOM');
+  it('protects /{proxy+} (every method but OPTIONS, which CORS preflights need) with the token authorizer function (console ID tokens and API clients\' access tokens)', () => {
     const [authorizerId, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
-    expect(proxy.AuthorizerId).toEqual({ Ref: authorizerId });
+    for (const key of PROXY_ROUTE_KEYS) {
+      expect(routes()[key]!.AuthorizationType, key).toBe('CUSTOM');
+      expect(routes()[key]!.AuthorizerId, key).toEqual({ Ref: authorizerId });
+    }
+    expect(Object.keys(routes()).filter((k) => k.startsWith('OPTIONS ') || k.startsWith('ANY '))).toEqual([]);
     expect(authorizer.Properties.AuthorizerType).toBe('REQUEST');
     expect(authorizer.Properties.EnableSimpleResponses).toBe(true);
     expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
