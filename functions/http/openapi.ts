@@ -170,6 +170,9 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
       `Error${status}`,
       {
         description: ERROR_RESPONSES[status] ?? 'error',
+        ...(status === 429
+          ? { headers: { 'Retry-After': { description: 'seconds to wait before the next attempt', schema: { type: 'integer', minimum: 1 } } } }
+          : {}),
         content: { 'application/json': { schema: errorSchema(codesOfStatus(status)) } },
       },
     ]),
