@@ -7,7 +7,7 @@
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key'] as const;
 /** Response headers a page may read beyond the CORS-safelisted ones. */
-export const CORS_EXPOSE_HEADERS = ['retry-after', 'content-disposition'] as const;
+export const CORS_EXPOSE_HEADERS = ['retry-after', 'content-disposition', 'idempotent-replayed'] as const;
 /** How long a browser may keep a preflight's answer (Chromium caps it at 2 hours). */
 export const CORS_MAX_AGE_SECONDS = 3600;
 

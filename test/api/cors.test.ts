@@ -59,7 +59,7 @@ describe('CORS with CORS_ORIGINS set', () => {
   it('puts Access-Control-Allow-Origin and Vary: Origin on the answers to an allowed origin, errors included', async () => {
     const ok = await request(own.rt.url, 'GET', '/users', { token: (await own.reseller('corsres')).token, headers: { origin: SHOP } });
     expect(ok.status).toBe(200);
-    expect(corsHeaders(ok)).toEqual({ 'access-control-allow-origin': SHOP, 'access-control-expose-headers': 'retry-after, content-disposition' });
+    expect(corsHeaders(ok)).toEqual({ 'access-control-allow-origin': SHOP, 'access-control-expose-headers': 'retry-after, content-disposition, idempotent-replayed' });
     expect(ok.headers.get('vary')).toBe('Origin');
     // The page can read why it was refused: the authorizer's 401, a validation 400.
     const noToken = await request(own.rt.url, 'GET', '/users', { headers: { origin: DEV } });

@@ -18,7 +18,7 @@ describe('CORS in the stack', () => {
       AllowOrigins: ['https://shop.example.com', 'http://localhost:5173'],
       AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      ExposeHeaders: ['retry-after', 'content-disposition'],
+      ExposeHeaders: ['retry-after', 'content-disposition', 'idempotent-replayed'],
       MaxAge: 3600,
       AllowCredentials: false,
     });
