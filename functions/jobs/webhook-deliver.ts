@@ -3,6 +3,7 @@ import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env'
 import { sqsQueue } from '../../shared/adapters/sqs/sqs-work-queue';
 import { processAttempt } from '../../shared/app/webhooks/deliver';
 import { appDeps } from '../deps';
+import { webhookSenderFromEnv } from '../../shared/adapters/webhook-http';
 import { sqsConsumer } from './sqs-consumer';
 
 const deliverWork = z.strictObject({
@@ -15,5 +16,5 @@ const deliverWork = z.strictObject({
 
 /** Consumer of the webhook-deliver queue: one signed POST per message; its retry is a delayed message. */
 export const handler = sqsConsumer('webhook-deliver', async (body) => {
-  await processAttempt(await appDeps({ keyCipher: keyCipherFromEnv, queue: sqsQueue }), deliverWork.parse(body));
+  await processAttempt(await appDeps({ keyCipher: keyCipherFromEnv, queue: sqsQueue, webhookSender: webhookSenderFromEnv }), deliverWork.parse(body));
 });

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { composeFromEnv, type AppDeps, type Env } from '../../shared/adapters/compose';
+import { webhookSenderFromEnv } from '../../shared/adapters/webhook-http';
 import { LocalIssuer } from '../../shared/adapters/local/local-issuer';
 import { hashPassword } from '../../shared/adapters/local/password-hash';
 import { generatePassword } from '../../shared/domain/password';
@@ -162,6 +163,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       mailer: mailerFromEnv,
       keyCipher: keyCipherFromEnv,
       privateKeys: privateKeyStoreFromEnv,
+      webhookSender: webhookSenderFromEnv,
       queue: (_env, db, table) =>
         (queue = new LocalWorkQueue(db, table, {
           maxReceives: (name) => queueSpec(name).maxReceives,

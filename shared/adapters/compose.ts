@@ -36,7 +36,7 @@ import { DynamoApiClientStore } from './dynamodb/api-client-store';
 import type { WebhookStore } from '../ports/webhooks';
 import { announceWebhookEvents, DynamoWebhookStore } from './dynamodb/webhook-store';
 import { unitOfWork } from './dynamodb/unit-of-work';
-import { HttpWebhookSender, targetPolicyFromEnv, type WebhookSender } from './webhook-http';
+import type { WebhookSender } from './webhook-http';
 import { webhookSettingsFromEnv, type WebhookSettings } from '../app/webhooks/deps';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
@@ -104,6 +104,8 @@ export interface ComposeParts {
   privateKeys?: (env: Env) => PrivateKeyStore;
   /** The work queue (SQS on AWS: shared/adapters/sqs; the local runtime passes its durable local queue). */
   queue?: (env: Env, db: DynamoDBDocumentClient, tableName: string) => WorkQueue;
+  /** The HTTP sender of webhook attempts (webhook-http.ts: webhookSenderFromEnv): the webhooks function and webhook-deliver. */
+  webhookSender?: (env: Env) => WebhookSender;
 }
 
 export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Promise<AppDeps> {
@@ -129,7 +131,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     skins: new DynamoSkinRepository(db, tableName),
     queue,
     webhooks: new DynamoWebhookStore(db, tableName),
-    webhookSender: new HttpWebhookSender(targetPolicyFromEnv(env)),
+    webhookSender: overrides.webhookSender ? overrides.webhookSender(env) : NO_WEBHOOK_SENDER,
     webhookSettings: webhookSettingsFromEnv(env),
     runs: new DynamoRunStore(db, tableName),
     idempotency: new DynamoIdempotencyStore(db, tableName),
@@ -153,6 +155,12 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     },
   };
 }
+
+/** A function composed without the webhook sender (it delivers none): a clear failure if it ever tries. */
+const NO_WEBHOOK_SENDER: WebhookSender = {
+  check: () => Promise.reject(new Error('this function was composed without a webhook sender: pass webhookSender: webhookSenderFromEnv')),
+  post: () => Promise.reject(new Error('this function was composed without a webhook sender: pass webhookSender: webhookSenderFromEnv')),
+};
 
 /** A function composed without a queue (it sends to none): a clear failure if it ever tries. */
 const NO_QUEUE: WorkQueue = {

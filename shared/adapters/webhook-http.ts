@@ -117,3 +117,6 @@ export function targetPolicyFromEnv(env: Record<string, string | undefined>): Ta
   if (allow && (env.IDENTITY_MODE !== 'local' || !env.DYNAMODB_ENDPOINT)) throw new Error('WEBHOOK_ALLOW_LOOPBACK is for the embedded runtime only; unset it');
   return { allowLoopback: allow };
 }
+
+/** The sender for the functions that check or deliver webhooks (kept out of every other bundle). */
+export const webhookSenderFromEnv = (env: Record<string, string | undefined>): WebhookSender => new HttpWebhookSender(targetPolicyFromEnv(env));
