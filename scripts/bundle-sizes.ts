@@ -1,3 +1,4 @@
+/** Every function bundle's minified size as the stack builds it: `npx tsx scripts/bundle-sizes.ts` (the budget test: test/infra/bundle-budget.test.ts). */
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';

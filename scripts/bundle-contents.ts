@@ -1,7 +1,8 @@
+/** What a Lambda bundle is made of: `npx tsx scripts/bundle-contents.ts <entry> [filter]` lists its largest inputs and the bytes per package. */
 import { build } from 'esbuild';
 import { esbuildOptions } from '../infra/stacks/bundling';
 const name = process.argv[2];
-const r = await build({ ...esbuildOptions(`/work/main/${name}`, '/tmp/meta-out/index.mjs'), metafile: true });
+const r = await build({ ...esbuildOptions(`${process.cwd()}/${name}`, '/tmp/meta-out/index.mjs'), metafile: true });
 const out = Object.values(r.metafile!.outputs).find((o) => o.entryPoint)!;
 const rows = Object.entries(out.inputs).map(([f, i]) => [f, i.bytesInOutput] as const).sort((a, b) => b[1] - a[1]);
 const filt = process.argv[3];
