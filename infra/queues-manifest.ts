@@ -31,8 +31,29 @@ export interface QueueSpec {
 }
 
 export const QUEUES: readonly QueueSpec[] = [
-  // e.g. { name: 'billing', consumer: 'billing-worker', batchSize: 4, visibilityTimeoutSeconds: 720,
-  //        maxReceives: 4, maxConcurrency: 50, maxAgeSeconds: 1800, description: '...' }
+  // The daily billing run (docs/background-work.md "Billing run"). `billing-plan` takes `{ "day" }`
+  // (from the daily schedule, and from the usage collection once a day's usage is complete) and then
+  // one message per due-shard page; `billing` takes batches of accounts due that day.
+  {
+    name: 'billing-plan',
+    consumer: 'billing-planner',
+    batchSize: 4,
+    visibilityTimeoutSeconds: 360,
+    maxReceives: 5,
+    maxConcurrency: 4,
+    maxAgeSeconds: 900,
+    description: "Plan a billing day: record the run billing-<day>, list the day's due accounts shard by shard (a page per message) and enqueue them in batches",
+  },
+  {
+    name: 'billing',
+    consumer: 'billing-worker',
+    batchSize: 4,
+    visibilityTimeoutSeconds: 720,
+    maxReceives: 4,
+    maxConcurrency: 50,
+    maxAgeSeconds: 1800,
+    description: 'Advance a batch of billing accounts to their due day: one transaction per account, counted once in the run',
+  },
   {
     name: 'provisioning-fanout',
     consumer: 'provisioning-fanout',

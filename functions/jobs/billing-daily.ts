@@ -1,16 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { appDeps } from '../deps';
-import { runBillingDay } from '../../shared/app/billing/daily';
+import { sqsQueue } from '../../shared/adapters/sqs/sqs-work-queue';
+import { requestBillingDay } from '../../shared/app/billing/run';
 import { jobDay } from './job-event';
 
-const logger = new Logger({ serviceName: 'reseller-panel-billing-daily' });
-
-/** EventBridge Scheduler (or the local scheduler) calls this once a day, just after midnight UTC. */
+/**
+ * EventBridge Scheduler (or the local scheduler) calls this once a day, just after midnight UTC: it
+ * only asks for the day's billing run on billing-plan (the planner and the workers do the work).
+ * Answers the run's id, so the local scheduler waits for the run before the next day.
+ */
 export async function handler(event: Record<string, unknown>) {
-  const d = await appDeps();
-  const day = jobDay(event, d.clock);
-  const result = await runBillingDay(d, day);
-  logger.info('billing day done', { ...result, failed: result.failed.length });
-  if (result.failed.length) logger.error('billing accounts failed', { failed: result.failed });
-  return result;
+  const d = await appDeps({ queue: sqsQueue });
+  return requestBillingDay(d, jobDay(event, d.clock));
 }

@@ -38,6 +38,8 @@ import { announceWebhookEvents, DynamoWebhookStore } from './dynamodb/webhook-st
 import { unitOfWork } from './dynamodb/unit-of-work';
 import type { WebhookSender } from './webhook-http';
 import { webhookSettingsFromEnv, type WebhookSettings } from '../app/webhooks/deps';
+import type { Metrics } from '../ports/metrics';
+import { metricsFromEnv } from './metrics/emf-metrics';
 
 export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   /**
@@ -68,6 +70,8 @@ export type AppDeps = CoreDeps & ControlPanelPorts & ProvisioningPorts & {
   webhooks: WebhookStore;
   webhookSender: WebhookSender;
   webhookSettings: WebhookSettings;
+  /** Custom metrics (EMF on AWS), e.g. AccountsNotBilled of the billing run. */
+  metrics: Metrics;
   db: DynamoDBDocumentClient;
   tableName: string;
   /** DynamoDB requests sent by this process: benchmarks read it to count round trips. */
@@ -135,6 +139,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     webhookSettings: webhookSettingsFromEnv(env),
     runs: new DynamoRunStore(db, tableName),
     idempotency: new DynamoIdempotencyStore(db, tableName),
+    metrics: metricsFromEnv(env),
     usage: new DynamoUsageRepository(db, tableName),
     localDataDir: env.DATA_DIR || undefined,
     passwordPolicy: passwordPolicyFromEnv(env),

@@ -39,6 +39,11 @@ export interface StoredAccount {
   version: number;
   /** Last day whose usage reports were applied (the daily job's marker). */
   usageThrough: string | null;
+  /**
+   * The next day the daily billing run must advance this account (a due item exists for it), or
+   * null when nothing is scheduled (closed, suspended, a trial without end). Absent on old items.
+   */
+  dueDay?: string | null;
   openedAt: string;
   updatedAt: string;
 }
@@ -63,8 +68,19 @@ export interface BillingWrite {
    * still be the request's own, or nothing is written); marks the claim `completed` on success.
    */
   completion?: IdempotentCompletion;
+<<<<<<< HEAD
   /** Webhook events of this change (billing.charged, .suspended, .resumed), written in the same transaction. */
   events?: WebhookEvent[];
+=======
+  /** The account's next due day changed to this one: its due item is written in the same transaction. */
+  due?: string;
+}
+
+/** An account named by its keys (a due item, a billing batch). */
+export interface AccountRef {
+  resellerId: string;
+  username: string;
+>>>>>>> 99a0d98 (billing-plan queue: the billing-plan and billing queues in the catalogue, billing-planner/billing-worker/billing-check in the functions manifest; the daily schedule sends { day } to billing-plan; the planner reads due items (DUE#<day>#<shard>, written in the account's transaction with its next due day) page by page and enqueues batches of 25)
 }
 
 export interface BillingRepository {
@@ -79,9 +95,24 @@ export interface BillingRepository {
    */
   write(w: BillingWrite): Promise<void>;
   listLedger(resellerId: string, username: string, page: PageRequest): Promise<Page<StoredLine>>;
-  /** Every account, shard by shard, for the daily job. */
+  /** Every account, shard by shard (operator tools; the daily run reads due items instead). */
   listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>>;
   readonly shards: number;
+  /** Due-shards per day (the billing planner plans one part per shard). */
+  readonly dueShards: number;
+  /** The due-shard of an account (the same hash as the run counters). */
+  dueShardOf(ref: AccountRef): number;
+  /** One page of the accounts due on `day` in one due-shard (a key query). */
+  listDue(day: string, shard: number, page: PageRequest): Promise<Page<AccountRef>>;
+  /** How many accounts are due on `day` in one due-shard (a counting key query). */
+  countDue(day: string, shard: number): Promise<number>;
+  /** Many accounts at once (BatchGetItem), keyed `resellerId/username`; missing ones are absent. */
+  getAccounts(refs: readonly AccountRef[]): Promise<Map<string, StoredAccount>>;
+  /** Many plans at once (BatchGetItem), keyed `resellerId/templateId`. */
+  getPlans(refs: readonly { resellerId: string; templateId: string }[]): Promise<Map<string, StoredPlan>>;
+  /** Was page `page` of a plan's due-shard enqueued already (its continuation marker)? */
+  planPageSent(runId: string, shard: number, page: number): Promise<boolean>;
+  markPlanPageSent(runId: string, shard: number, page: number, expiresAt: number): Promise<void>;
   /** The hosted user's panel limits, or undefined when there is no such user of this reseller. */
   userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined>;
   /** Does the template exist for this reseller (tenancy and 404s). */

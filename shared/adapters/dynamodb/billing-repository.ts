@@ -1,9 +1,9 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentChangeError } from '../../domain/errors';
-import type { BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
+import type { AccountRef, BillingRepository, BillingWrite, StoredAccount, StoredLine, StoredPlan } from '../../ports/billing-repository';
 import { ReferenceTakenError, StaleAccountError } from '../../ports/billing-repository';
 import type { Page, PageRequest } from '../../ports/page';
-import { keys } from './keys';
+import { keys, TABLE } from './keys';
 import { queryPage } from './query-page';
 import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
@@ -12,6 +12,10 @@ import { unitOfWork, type UnitItem } from './unit-of-work';
 import { completionItem } from './idempotency-store';
 
 const SHARDS = 8;
+/** Due items stay two weeks after their day (DynamoDB's TTL removes them). */
+const DUE_TTL_SECONDS = 14 * 86_400;
+const dueExpiry = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + DUE_TTL_SECONDS;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function accountFromItem(i: Record<string, unknown>): StoredAccount {
   return {
@@ -22,6 +26,7 @@ function accountFromItem(i: Record<string, unknown>): StoredAccount {
     appliedChanges: i.appliedChanges as number,
     version: i.version as number,
     usageThrough: (i.usageThrough as string | undefined) ?? null,
+    ...(i.dueDay !== undefined ? { dueDay: (i.dueDay as string | null) ?? null } : {}),
     openedAt: i.openedAt as string,
     updatedAt: i.updatedAt as string,
   };
@@ -76,6 +81,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
           appliedChanges: a.appliedChanges,
           version: a.version,
           usageThrough: a.usageThrough ?? undefined,
+          dueDay: a.dueDay === undefined ? undefined : a.dueDay,
           openedAt: a.openedAt,
           updatedAt: a.updatedAt,
         },
@@ -104,7 +110,27 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
       onConditionFailed: stale,
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
+<<<<<<< HEAD
     ...webhookEventItems(tableName, w.events),
+=======
+    // The next due day moved: the planner of that day finds the account by a key query.
+    ...(w.due
+      ? [
+          {
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...keys.billingDue(w.due, keys.billingDueShardOf(a.resellerId, a.username), a.resellerId, a.username),
+                type: 'billingDue',
+                resellerId: a.resellerId,
+                username: a.username,
+                [TABLE.ttlAttribute]: dueExpiry(w.due),
+              },
+            },
+          },
+        ]
+      : []),
+>>>>>>> 99a0d98 (billing-plan queue: the billing-plan and billing queues in the catalogue, billing-planner/billing-worker/billing-check in the functions manifest; the daily schedule sends { day } to billing-plan; the planner reads due items (DUE#<day>#<shard>, written in the account's transaction with its next due day) page by page and enqueues batches of 25)
   ];
   // Last, so that a repeated reference (the first item) decides over a claim that was taken over.
   if (w.completion) items.push(completionItem(tableName, w.completion));
@@ -125,6 +151,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
 
 export class DynamoBillingRepository implements BillingRepository {
   readonly shards = SHARDS;
+  readonly dueShards = keys.billingDueShards;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -180,6 +207,88 @@ export class DynamoBillingRepository implements BillingRepository {
 
   async listAccounts(shard: number, page: PageRequest): Promise<Page<StoredAccount>> {
     return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.billingShardPartition(shard), page, map: accountFromItem });
+  }
+
+  dueShardOf(ref: AccountRef): number {
+    return keys.billingDueShardOf(ref.resellerId, ref.username);
+  }
+
+  async listDue(day: string, shard: number, page: PageRequest): Promise<Page<AccountRef>> {
+    return queryPage(this.db, this.tableName, {
+      partition: keys.billingDuePartition(day, shard),
+      page,
+      map: (i) => ({ resellerId: i.resellerId as string, username: i.username as string }),
+    });
+  }
+
+  async countDue(day: string, shard: number): Promise<number> {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.billingDuePartition(day, shard) },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      n += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return n;
+  }
+
+  async getAccounts(refs: readonly AccountRef[]): Promise<Map<string, StoredAccount>> {
+    const items = await this.batchGet(refs.map((r) => keys.billingAccount(r.resellerId, r.username)), true);
+    return new Map(items.map((i) => [`${i.resellerId as string}/${i.username as string}`, accountFromItem(i)]));
+  }
+
+  async getPlans(refs: readonly { resellerId: string; templateId: string }[]): Promise<Map<string, StoredPlan>> {
+    const items = await this.batchGet(refs.map((r) => keys.plan(r.resellerId, r.templateId)));
+    const out = new Map<string, StoredPlan>();
+    for (const i of items) {
+      const resellerId = (i.PK as string).slice(2);
+      out.set(`${resellerId}/${i.templateId as string}`, {
+        templateId: i.templateId as string,
+        versions: JSON.parse(i.versions as string),
+        version: i.version as number,
+        updatedAt: i.updatedAt as string,
+      });
+    }
+    return out;
+  }
+
+  /** BatchGetItem by 100 distinct keys, asking again for what DynamoDB left unprocessed. */
+  private async batchGet(keyList: { PK: string; SK: string }[], consistent = false): Promise<Record<string, unknown>[]> {
+    const unique = [...new Map(keyList.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values()];
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+      for (let attempt = 0; request?.length; attempt++) {
+        if (attempt > 10) throw new Error('BatchGetItem left keys unprocessed after 10 attempts');
+        if (attempt) await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
+        const res = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request, ...(consistent ? { ConsistentRead: true } : {}) } } }));
+        out.push(...(res.Responses?.[this.tableName] ?? []));
+        request = res.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return out;
+  }
+
+  async planPageSent(runId: string, shard: number, page: number): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.billingPlanPage(runId, shard, page), ConsistentRead: true, ProjectionExpression: 'PK' }),
+    );
+    return out.Item !== undefined;
+  }
+
+  async markPlanPageSent(runId: string, shard: number, page: number, expiresAt: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.billingPlanPage(runId, shard, page), type: 'billingPlanPage', [TABLE.ttlAttribute]: expiresAt } }),
+    );
   }
 
   async userLimits(resellerId: string, username: string): Promise<Record<string, number> | undefined> {

@@ -191,6 +191,13 @@ export const keys = {
     SK: `${resellerId}#${username}`,
   }),
   billingDuePartition: (day: string, shard: number) => `DUE#${day}#${shard}`,
+  /** The due-shard (same hash as the run counters: a batch's outcomes touch one counter). */
+  billingDueShardOf: (resellerId: string, username: string) => shardOf(`${resellerId}/${username}`, 16),
+  /**
+   * Marker of a billing plan's page `page` of a due-shard having been enqueued (its continuation is
+   * sent once even when the page before it is delivered twice). Kept by TTL like the due items.
+   */
+  billingPlanPage: (runId: string, shard: number, page: number): Key => ({ PK: `DUEPLAN#${runId}#${shard}`, SK: `PAGE#${page}` }),
 
   /**
    * The embedded runtime's durable work queue (never used on AWS, where SQS holds messages): one

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFoundError } from '../../domain/errors';
-import { advanceAccount, type CycleResult } from '../../domain/billing/account-cycle';
+import { advanceAccount, nextDueDay, type CycleResult } from '../../domain/billing/account-cycle';
 import { formatDay, parseDay } from '../../domain/billing/dates';
 import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/billing/engine';
 import type { PlanVersions } from '../../domain/billing/plan-versions';
@@ -70,6 +70,7 @@ export function prepareSave(
     appliedChanges: result.appliedChanges,
     version: loaded.account.version + 1,
     usageThrough: extra.usageThrough !== undefined ? extra.usageThrough : loaded.account.usageThrough,
+    dueDay: nextDueDay(result.state, loaded.plan, result.appliedChanges),
     updatedAt: deps.clock.now().toISOString(),
   };
   const write: BillingWrite = {
@@ -79,6 +80,8 @@ export function prepareSave(
     messages: [...noticesToMessages(deps, loaded.account.username, result.notices), ...(extra.messages ?? [])],
     ...(extra.references ? { references: extra.references } : {}),
     ...(extra.completion ? { completion: extra.completion } : {}),
+    // A new due day gets its item in this transaction (the day's planner finds it by a key query).
+    ...(account.dueDay && account.dueDay !== loaded.account.dueDay ? { due: account.dueDay } : {}),
   };
   const locked = result.state.status === 'suspended';
   // Webhook events of this save (charged, suspended, resumed), in its own transaction.

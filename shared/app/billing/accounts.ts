@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../domain/errors';
-import { applyAccountEvent, openDayLines } from '../../domain/billing/account-cycle';
+import { applyAccountEvent, nextDueDay, openDayLines } from '../../domain/billing/account-cycle';
 import { formatDay } from '../../domain/billing/dates';
 import { balance, openAccount, previewNextPeriod, stateToJSON, type AccountEvent, type AccountState } from '../../domain/billing/engine';
 import { formatAmount, parseDecimal, MONEY_RULES, QUANTITY_RULES } from '../../domain/billing/money';
@@ -108,6 +108,7 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
     payments,
   });
   const now = deps.clock.now().toISOString();
+  const appliedChanges = stored.versions.priceChanges.filter((c) => c.date <= day).length;
   try {
     await deps.billing.write({
       account: {
@@ -115,12 +116,14 @@ export async function openBillingAccount(deps: BillingDeps, actor: Principal, us
         username,
         templateId: input.templateId,
         state: stateToJSON(state),
-        appliedChanges: stored.versions.priceChanges.filter((c) => c.date <= day).length,
+        appliedChanges,
         version: 1,
         usageThrough: null,
+        dueDay: nextDueDay(state, stored.versions, appliedChanges),
         openedAt: now,
         updatedAt: now,
       },
+      due: nextDueDay(state, stored.versions, appliedChanges) ?? undefined,
       expectedVersion: null,
       lines: payments !== '0' ? [paymentLine(day, payments, 'initial')] : [],
       references: payments !== '0' ? [{ kind: 'payment', reference: 'initial', line: paymentLine(day, payments, 'initial') }] : [],

@@ -3,7 +3,7 @@
  * days up to `until`, and hand back the lines of the days that finished (final, to be written once)
  * and the notices. The stored state keeps no lines: they live in the ledger.
  */
-import { advance, applyEvent, ledgerLines, pendingLines, type AccountEvent, type AccountState, type ApplyOptions, type Notice } from './engine';
+import { advance, applyEvent, ledgerLines, nextScheduledDay, pendingLines, PHASE, type AccountEvent, type AccountState, type ApplyOptions, type Notice } from './engine';
 import { formatDay } from './dates';
 import type { LedgerLine } from './ledger';
 import type { PlanVersions } from './plan-versions';
@@ -67,3 +67,21 @@ export function openDayLines(state: AccountState): LedgerLine[] {
 }
 
 export { ledgerLines };
+
+/**
+ * The next day the daily billing run has to bring this account to, or null when nothing is
+ * scheduled for it (closed, suspended, a trial without end: an event on the account sets a new one).
+ * The day itself while its closes and openings have not run; the day after while the open day has
+ * parts (they become ledger lines when that day is finished); else the next scheduled close,
+ * opening or trial end, or the next of the plan's price changes not yet applied.
+ */
+export function nextDueDay(state: AccountState, plan: PlanVersions, appliedChanges: number): string | null {
+  if (state.phase < PHASE.openings && state.status !== 'closed') return formatDay(state.day);
+  if (state.pending.parts.size > 0) return formatDay(state.day + 1);
+  if (state.status === 'closed') return null;
+  const next = nextScheduledDay(state);
+  const change = plan.priceChanges.slice(appliedChanges).find((c) => c.date > formatDay(state.day));
+  let due = Number.isFinite(next) ? formatDay(next) : null;
+  if (change && (due === null || change.date < due)) due = change.date;
+  return due;
+}

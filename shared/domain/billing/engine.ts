@@ -313,7 +313,7 @@ function finishDay(s: AccountState): void {
 }
 
 /** The next day after today on which something is scheduled (a window or period close, trial end). */
-function nextScheduledDay(s: AccountState): Day {
+export function nextScheduledDay(s: AccountState): Day {
   let next = Number.POSITIVE_INFINITY;
   if (s.status === 'new') return s.start > s.day ? s.start : s.day + 1;
   if (s.status === 'active' && s.period) {
