@@ -70,8 +70,8 @@ async function main() {
     if (cp) results.push(...(await cp.runControlPanelBench({ url, deps, operatorToken: op })));
     const idem = await optional('idempotency');
     if (idem) results.push(...(await idem.runIdempotencyBench({ url, deps, operatorToken: op })));
-    const close = await optional('billing-close');
-    if (close) results.push(...(await close.runBillingCloseBench({ url, deps, operatorToken: op })));
+    const billingRun = await optional('billing-run');
+    if (billingRun) results.push(...(await billingRun.runBillingRunBench({ deps })));
     const push = await optional('provisioning-push');
     if (push) results.push(...(await push.runProvisioningPushBench({ deps, dataDir })));
     const mail = await optional('mail-outbox');

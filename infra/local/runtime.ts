@@ -293,7 +293,7 @@ function consoleHandler(dir: string): StaticHandler {
 /** Waits until a run is finished (the local scheduler's day is over only then). */
 async function awaitRun(deps: AppDeps, runId: string, timeoutMs = 15 * 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  for (let wait = 20; ; wait = Math.min(500, wait * 2)) {
+  for (let wait = 10; ; wait = Math.min(100, wait + 10)) {
     const run = await deps.runs.get(runId);
     if (run?.finishedAt) return;
     if (Date.now() > until) throw new Error(`run ${runId} did not finish within ${timeoutMs / 1000} s`);

@@ -17,6 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions-manifest';
 import type { QueueSpec } from '../queues-manifest';
+import type { MetricAlarmSpec } from '../metric-alarms';
 import { queueUrlEnv } from '../../shared/adapters/sqs/sqs-work-queue';
 
 export interface BackgroundWorkProps {
@@ -24,6 +25,8 @@ export interface BackgroundWorkProps {
   specs: readonly FunctionSpec[];
   functions: ReadonlyMap<string, NodejsFunction>;
   alarmAction: IAlarmAction;
+  /** Alarms on the product's own metrics (infra/metric-alarms.ts), e.g. AccountsNotBilled by 03:00 UTC. */
+  metricAlarms?: readonly MetricAlarmSpec[];
 }
 
 const pascal = (name: string) => name.replace(/(^|[-_\s]+)(\w)/g, (_m, _s, c: string) => c.toUpperCase());
@@ -129,6 +132,22 @@ export class BackgroundWork extends Construct {
         alarmDescription: 'A scheduled job failed after Lambda retried it twice (the event is kept in the on-failure queue)',
         threshold: 1,
       });
+    }
+
+    const missing = {
+      ignore: cloudwatch.TreatMissingData.IGNORE,
+      breaching: cloudwatch.TreatMissingData.BREACHING,
+      notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+    } as const;
+    for (const m of props.metricAlarms ?? []) {
+      const metric = new cloudwatch.Metric({
+        namespace: m.namespace,
+        metricName: m.metric,
+        dimensionsMap: m.dimensions,
+        statistic: m.statistic,
+        period: Duration.minutes(m.periodMinutes),
+      });
+      alarm(m.id, metric, { alarmDescription: m.description, threshold: m.threshold, treatMissingData: missing[m.missing] });
     }
 
     // Every background function (not the HTTP API, whose latency has its own alarm).

@@ -45,6 +45,7 @@ import { DEFAULT_CONFIG, type PanelConfig } from './config';
 import { leadingKeyPatterns } from './table-access';
 import { BackgroundWork } from './background-work';
 import { WebConsole } from './console';
+import { METRIC_ALARMS } from '../metric-alarms';
 import { QUEUES, type QueueSpec } from '../queues-manifest';
 import { SslKeyStore } from './ssl-key-store';
 import { MailEvents } from './mail-events';
@@ -465,6 +466,7 @@ export class ResellerPanelStack extends Stack {
       specs,
       functions: this.functions,
       alarmAction: new SnsAction(this.alarmTopic),
+      metricAlarms: METRIC_ALARMS,
     });
 
     // ---------------------------------------------------------------- outputs

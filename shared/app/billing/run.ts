@@ -48,6 +48,7 @@ export type BillingRunDeps = BillingDeps & { queue: WorkQueue; runs: RunStore; m
 
 export type PlanMessage =
   | { day: string; resume?: boolean }
+  /** Page `page` (1 = the second) of a due-shard, `count` accounts planned by its pages before. */
   | { day: string; shard: number; page?: number; cursor?: string; count?: number };
 
 export interface BatchMessage {
@@ -82,27 +83,12 @@ export async function requestBillingDay(deps: { queue: WorkQueue }, day: string)
 export async function handlePlan(deps: BillingRunDeps, message: PlanMessage): Promise<void> {
   const day = checkDay(message.day);
   const runId = billingRunId(day);
-  if (!('shard' in message)) {
-    const shards = deps.billing.dueShards;
-    const { run } = await deps.runs.start({ id: runId, kind: 'billing', day, planParts: shards, startedAt: deps.clock.now().toISOString() });
-    // A repeated schedule event or a second planner: the parts already planned are not planned again.
-    // A resume plans every part again (accounts already at the day are skipped, counted once).
-    if (!message.resume && run.plannedParts >= run.planParts) return;
-    const planned = message.resume ? new Set<string>() : await deps.runs.plannedParts(runId);
-    const parts: PlanMessage[] = [];
-    for (let shard = 0; shard < shards; shard++) if (!planned.has(String(shard))) parts.push({ day, shard });
-    if (parts.length) await deps.queue.send(PLAN_QUEUE, parts);
-    return;
-  }
+  if (!('shard' in message)) return planDay(deps, day, runId, message.resume === true);
   const { shard } = message;
   if (!Number.isInteger(shard) || shard < 0 || shard >= deps.billing.dueShards) throw new BadBillingMessage(`no due-shard ${shard}`);
-  const pageNo = message.page ?? 0;
+  const pageNo = message.page ?? 1;
   const page = await deps.billing.listDue(day, shard, { limit: DUE_PAGE, cursor: message.cursor });
-  const batches: BatchMessage[] = [];
-  for (let i = 0; i < page.items.length; i += ACCOUNTS_PER_MESSAGE) {
-    batches.push({ day, runId, accounts: page.items.slice(i, i + ACCOUNTS_PER_MESSAGE) });
-  }
-  if (batches.length) await deps.queue.send(BILLING_QUEUE, batches);
+  await sendBatches(deps, day, runId, page.items);
   const count = (message.count ?? 0) + page.items.length;
   if (page.nextCursor) {
     // The next page once, even when this one is delivered twice (a crash between the send and the
@@ -113,8 +99,37 @@ export async function handlePlan(deps: BillingRunDeps, message: PlanMessage): Pr
     await deps.billing.markPlanPageSent(runId, shard, next, Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + CHECK_DAYS * 86_400);
     return;
   }
-  await deps.runs.setPlanned(runId, String(shard), count);
+  await deps.runs.setPlanned(runId, `shard-${shard}`, count);
   await finish(deps, runId);
+}
+
+/**
+ * The day's start: the first page of every due-shard (key queries in parallel, a bounded amount of
+ * work whatever the day's size) is planned here as the part `head`; each shard with more pages is a
+ * part of its own, planned page by page in messages of their own. A repeated start (a duplicated
+ * schedule event, a second planner, usage and the schedule both asking) finds the run planned and
+ * adds nothing; a resume plans every part again (accounts already at the day are skipped).
+ */
+async function planDay(deps: BillingRunDeps, day: string, runId: string, resume: boolean): Promise<void> {
+  const existing = await deps.runs.get(runId);
+  if (existing && !resume && existing.plannedParts >= existing.planParts) return;
+  const shards = Array.from({ length: deps.billing.dueShards }, (_, i) => i);
+  const pages = await Promise.all(shards.map((shard) => deps.billing.listDue(day, shard, { limit: DUE_PAGE })));
+  const more = shards.filter((s) => pages[s]!.nextCursor);
+  const { run } = await deps.runs.start({ id: runId, kind: 'billing', day, planParts: 1 + more.length, startedAt: deps.clock.now().toISOString() });
+  // Batches per shard: a batch's outcomes are then counted in one run-counter item.
+  const head = pages.reduce((n, p) => n + p.items.length, 0);
+  await Promise.all(pages.map((p) => sendBatches(deps, day, runId, p.items)));
+  const continuations = more.map((shard): PlanMessage => ({ day, shard, page: 1, cursor: pages[shard]!.nextCursor!, count: 0 }));
+  if (continuations.length) await deps.queue.send(PLAN_QUEUE, continuations);
+  await deps.runs.setPlanned(runId, 'head', head);
+  if (run) await finish(deps, runId);
+}
+
+async function sendBatches(deps: BillingRunDeps, day: string, runId: string, refs: readonly AccountRef[]): Promise<void> {
+  const batches: BatchMessage[] = [];
+  for (let i = 0; i < refs.length; i += ACCOUNTS_PER_MESSAGE) batches.push({ day, runId, accounts: refs.slice(i, i + ACCOUNTS_PER_MESSAGE) });
+  if (batches.length) await deps.queue.send(BILLING_QUEUE, batches);
 }
 
 /** The consumer of billing: one batch of accounts due on the message's day. */
@@ -224,10 +239,12 @@ export async function checkBilling(deps: BillingRunDeps, day: string): Promise<B
   checkDay(day);
   const runId = billingRunId(day);
   const run = await deps.runs.get(runId);
-  const planned = run ? await deps.runs.plannedParts(runId) : new Set<string>();
+  // Planning not complete (or never started): the day's due items say how many there are.
   let unplannedDue = 0;
-  for (let shard = 0; shard < deps.billing.dueShards; shard++) {
-    if (!planned.has(String(shard))) unplannedDue += await deps.billing.countDue(day, shard);
+  if (!run || run.plannedParts < run.planParts) {
+    let due = 0;
+    for (let shard = 0; shard < deps.billing.dueShards; shard++) due += await deps.billing.countDue(day, shard);
+    unplannedDue = Math.max(0, due - (run?.planned ?? 0));
   }
   let earlierFailed = 0;
   const from = formatDay(parseDay('day', day) - CHECK_DAYS);
