@@ -67,10 +67,15 @@ export class LocalWorkQueue implements WorkQueue {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly opts: LocalWorkQueueOptions,
+    private opts: LocalWorkQueueOptions,
   ) {
     this.now = opts.now ?? Date.now;
     this.events.setMaxListeners(0);
+  }
+
+  /** Tests: deliver every message twice from now on (or no longer). */
+  setDuplicateDelivery(on: boolean): void {
+    this.opts = { ...this.opts, duplicateDelivery: on };
   }
 
   async send(queue: string, bodies: readonly unknown[], opts: { delaySeconds?: number } = {}): Promise<void> {
