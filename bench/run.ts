@@ -64,8 +64,11 @@ async function main() {
     }, deps.roundTrips), rawGet));
 
     // Other areas contribute their own benchmarks when present.
+    // BENCH_ONLY=<file> runs only that part (after the baseline and API figures).
     const optional = async (file: string) =>
-      existsSync(join(import.meta.dirname, `${file}.ts`)) ? ((await import(`./${file}`)) as Record<string, any>) : undefined;
+      (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === file) && existsSync(join(import.meta.dirname, `${file}.ts`))
+        ? ((await import(`./${file}`)) as Record<string, any>)
+        : undefined;
     const cp = await optional('controlpanel');
     if (cp) results.push(...(await cp.runControlPanelBench({ url, deps, operatorToken: op })));
     const idem = await optional('idempotency');

@@ -199,7 +199,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     handler: 'handler',
     memoryMb: 256,
     timeoutSeconds: 30,
-    needs: [],
+    // Reads only whether anything is due that day (a day with nothing due has no run).
+    needs: ['table:read'],
     sends: ['billing-plan'],
     schedule: {
       expression: 'cron(15 0 * * ? *)',

@@ -104,6 +104,8 @@ export interface BillingRepository {
   dueShardOf(ref: AccountRef): number;
   /** One page of the accounts due on `day` in one due-shard (a key query). */
   listDue(day: string, shard: number, page: PageRequest): Promise<Page<AccountRef>>;
+  /** Is any account due on `day` (one key query per due-shard, a single item each)? */
+  anyDue(day: string): Promise<boolean>;
   /** How many accounts are due on `day` in one due-shard (a counting key query). */
   countDue(day: string, shard: number): Promise<number>;
   /** Many accounts at once (BatchGetItem), keyed `resellerId/username`; missing ones are absent. */

@@ -221,6 +221,26 @@ export class DynamoBillingRepository implements BillingRepository {
     });
   }
 
+  async anyDue(day: string): Promise<boolean> {
+    const shards = Array.from({ length: this.dueShards }, (_, i) => i);
+    const found = await Promise.all(
+      shards.map(async (shard) => {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+            ExpressionAttributeValues: { ':pk': keys.billingDuePartition(day, shard) },
+            ProjectionExpression: '#pk',
+            Limit: 1,
+          }),
+        );
+        return (out.Items?.length ?? 0) > 0;
+      }),
+    );
+    return found.some(Boolean);
+  }
+
   async countDue(day: string, shard: number): Promise<number> {
     let n = 0;
     let start: Record<string, unknown> | undefined;

@@ -42,7 +42,12 @@ export async function runBillingDayInline(deps: BillingRunDeps, day: string, opt
   };
   // Workers leave when the queue is momentarily empty; others may still be adding: go round again.
   while (queue.messages.length) await Promise.all(Array.from({ length: concurrency }, worker));
-  return deps.runs.get(billingRunId(day));
+  // Another planner of the same day (a second driver) may still be billing it: wait for the run.
+  for (let end = Date.now() + 300_000; ; ) {
+    const run = await deps.runs.get(billingRunId(day));
+    if (!run || run.finishedAt || Date.now() > end) return run;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Every day from `from` to `to` (inclusive), in order, as the daily schedule would. */

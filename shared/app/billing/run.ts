@@ -72,9 +72,13 @@ function checkDay(day: unknown): string {
   return day;
 }
 
-/** The daily schedule: asks for the day's run (the planner does the rest). */
-export async function requestBillingDay(deps: { queue: WorkQueue }, day: string): Promise<{ day: string; runId: string }> {
+/**
+ * The daily schedule: asks for the day's run (the planner does the rest). A day with no account due
+ * at all (one key query per due-shard) asks for nothing and has no run.
+ */
+export async function requestBillingDay(deps: Pick<BillingRunDeps, 'queue' | 'billing'>, day: string): Promise<{ day: string; runId?: string }> {
   checkDay(day);
+  if (!(await deps.billing.anyDue(day))) return { day };
   await deps.queue.send(PLAN_QUEUE, [{ day } satisfies PlanMessage]);
   return { day, runId: billingRunId(day) };
 }
@@ -242,8 +246,8 @@ export async function checkBilling(deps: BillingRunDeps, day: string): Promise<B
   // Planning not complete (or never started): the day's due items say how many there are.
   let unplannedDue = 0;
   if (!run || run.plannedParts < run.planParts) {
-    let due = 0;
-    for (let shard = 0; shard < deps.billing.dueShards; shard++) due += await deps.billing.countDue(day, shard);
+    const shards = Array.from({ length: deps.billing.dueShards }, (_, i) => i);
+    const due = (await Promise.all(shards.map((shard) => deps.billing.countDue(day, shard)))).reduce((a, b) => a + b, 0);
     unplannedDue = Math.max(0, due - (run?.planned ?? 0));
   }
   let earlierFailed = 0;
