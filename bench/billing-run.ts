@@ -35,11 +35,12 @@ export async function runBillingRunBench(ctx: { deps: AppDeps }): Promise<BenchR
   const sizes = { txns: 0, items: 0, bytes: 0 };
   deps.db.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { TransactItems?: { Put?: { Item?: Record<string, unknown> } }[] };
-      if (context.commandName === 'TransactWriteCommand' && input.TransactItems?.some((t) => String(t.Put?.Item?.SK ?? '').startsWith('BILLACCT#'))) {
+      const input = args.input as { TransactItems?: unknown[] };
+      const json = JSON.stringify(input);
+      if (String(context.commandName).startsWith('TransactWrite') && input.TransactItems && json.includes('"BILLACCT#')) {
         sizes.txns++;
         sizes.items += input.TransactItems.length;
-        sizes.bytes += JSON.stringify(input.TransactItems).length;
+        sizes.bytes += json.length;
       }
       return next(args);
     },

@@ -32,12 +32,16 @@ export interface SeedOptions {
   at?: string;
 }
 
-/** Writes the accounts; answers their usernames (index i is the same story in every seeding). */
-export async function seedDueAccounts(billing: BillingRepository, o: SeedOptions): Promise<string[]> {
+/**
+ * Writes the accounts; answers their usernames (index i is the same story in every seeding) and how
+ * many are due on `runDay` (a few stories are due later).
+ */
+export async function seedDueAccounts(billing: BillingRepository, o: SeedOptions): Promise<{ names: string[]; due: number }> {
   const run = parseDay('runDay', o.runDay);
   const at = o.at ?? `${o.runDay}T00:00:00.000Z`;
   const names = Array.from({ length: o.count }, (_, i) => `${o.prefix}${i}`);
   let next = 0;
+  let due = 0;
   const worker = async () => {
     for (let i = next++; i < o.count; i = next++) {
       const open = i % 2 === 0 ? run - 1 : addMonths(run, -1);
@@ -61,6 +65,7 @@ export async function seedDueAccounts(billing: BillingRepository, o: SeedOptions
         r = advanceAccount(state, o.plan, applied, due);
       }
       const dueDay = nextDueDay(state, o.plan, applied);
+      if (dueDay === o.runDay) due++;
       await billing.write({
         account: {
           resellerId: o.resellerId,
@@ -82,7 +87,7 @@ export async function seedDueAccounts(billing: BillingRepository, o: SeedOptions
     }
   };
   await Promise.all(Array.from({ length: o.concurrency ?? 16 }, worker));
-  return names;
+  return { names, due };
 }
 
 /** Every account's ledger, as comparable strings, in username order of index. */
