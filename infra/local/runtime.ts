@@ -33,6 +33,7 @@ import { devRoutes } from './dev-routes';
 import { LocalScheduler, loadFunction } from './scheduler';
 import { LocalWorkQueue } from '../../shared/adapters/dynamodb/local-work-queue';
 import { QueuePoller } from './queue-poller';
+import { backfillDueItems } from '../../shared/app/billing/backfill-due';
 import { QUEUES, queueSpec } from '../queues-manifest';
 import { FUNCTIONS } from '../functions-manifest';
 import { startLocalSes, type LocalSes } from './ses-local';
@@ -185,6 +186,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const issuer = await LocalIssuer.loadOrCreate(issuerKeyFile);
 
     const generatedOperatorPassword = await ensureOperator(deps, opts.operatorPassword);
+    // Data from before the due-item billing run: each account gets its next due day once.
+    const backfilled = await backfillDueItems(deps);
+    if (backfilled.written) log(`billing: ${backfilled.written} accounts given their next due day`);
     if (await ensureLocalServer(deps)) log(`hosting server ${LOCAL_SERVER_ID} registered (root ${join(opts.dataDir, 'servers', LOCAL_SERVER_ID, 'root')})`);
 
     // SES's event publishing, imitated from the local SES's store (sends, simulator bounces and complaints).
