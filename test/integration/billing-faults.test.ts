@@ -174,9 +174,11 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       new Promise<ChildProcess>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/runtime-child.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         const timer = setTimeout(() => reject(new Error(`runtime did not start: ${out}`)), 120_000);
+        let mine = '';
         child.stdout!.on('data', (b: Buffer) => {
           out += b.toString();
-          if (out.includes('READY ')) {
+          mine += b.toString();
+          if (mine.includes('READY ')) {
             clearTimeout(timer);
             resolve(child);
           }
