@@ -196,6 +196,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
         process.kill(-child.pid!, 'SIGKILL');
       });
     let child = await start();
+    let step = 'seed';
     try {
       const creds = JSON.parse(readFileSync(join(dataDir, 'dynamodb-credentials.json'), 'utf8'));
       const deps = await composeFromEnv(
@@ -204,7 +205,9 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       );
       await putPlan(deps);
       const { names, due } = await seedDueAccounts(deps.billing, { resellerId: RESELLER, templateId: TEMPLATE, plan, count: N, runDay: day, prefix: 'k' });
+      step = 'send';
       await deps.queue.send('billing-plan', [{ day }]);
+      step = 'wait';
       const killAfter = 25 + Math.floor(Math.random() * (N / 2 - 25));
       for (let end = Date.now() + 120_000; ; ) {
         const run = await deps.runs.get(`billing-${day}`);
@@ -224,7 +227,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       expect(run).toMatchObject({ planned: due, done: due, failed: 0 });
       expect(relative(await ledgersOf(deps.billing, RESELLER, names), day)).toEqual(clean);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- runtime output (last 3000 chars) ---\n${out.slice(-3000)}`);
+      throw new Error(`step ${step}: ${(e as Error).stack}\n--- runtime output (last 3000 chars) ---\n${out.slice(-3000)}`);
     } finally {
       await kill(child).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
