@@ -68,10 +68,8 @@ export interface BillingWrite {
    * still be the request's own, or nothing is written); marks the claim `completed` on success.
    */
   completion?: IdempotentCompletion;
-<<<<<<< HEAD
   /** Webhook events of this change (billing.charged, .suspended, .resumed), written in the same transaction. */
   events?: WebhookEvent[];
-=======
   /** The account's next due day changed to this one: its due item is written in the same transaction. */
   due?: string;
 }
@@ -80,7 +78,6 @@ export interface BillingWrite {
 export interface AccountRef {
   resellerId: string;
   username: string;
->>>>>>> 99a0d98 (billing-plan queue: the billing-plan and billing queues in the catalogue, billing-planner/billing-worker/billing-check in the functions manifest; the daily schedule sends { day } to billing-plan; the planner reads due items (DUE#<day>#<shard>, written in the account's transaction with its next due day) page by page and enqueues batches of 25)
 }
 
 export interface BillingRepository {

@@ -178,7 +178,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
         child.stdout!.on('data', (b: Buffer) => {
           out += b.toString();
           mine += b.toString();
-          if (mine.includes('READY ')) {
+          if (mine.includes('"ready"')) {
             clearTimeout(timer);
             resolve(child);
           }

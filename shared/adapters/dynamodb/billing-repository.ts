@@ -110,9 +110,7 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
       onConditionFailed: stale,
     })),
     ...w.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(a.resellerId, m) } })),
-<<<<<<< HEAD
     ...webhookEventItems(tableName, w.events),
-=======
     // The next due day moved: the planner of that day finds the account by a key query.
     ...(w.due
       ? [
@@ -130,7 +128,6 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
           },
         ]
       : []),
->>>>>>> 99a0d98 (billing-plan queue: the billing-plan and billing queues in the catalogue, billing-planner/billing-worker/billing-check in the functions manifest; the daily schedule sends { day } to billing-plan; the planner reads due items (DUE#<day>#<shard>, written in the account's transaction with its next due day) page by page and enqueues batches of 25)
   ];
   // Last, so that a repeated reference (the first item) decides over a claim that was taken over.
   if (w.completion) items.push(completionItem(tableName, w.completion));
