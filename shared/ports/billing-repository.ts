@@ -72,6 +72,21 @@ export interface BillingWrite {
   events?: WebhookEvent[];
   /** The account's next due day changed to this one: its due item is written in the same transaction. */
   due?: string;
+  /**
+   * Stored usage days this write bills (docs/billing.md "Usage feed"): per month of the user's usage
+   * item, the days marked fed in the same transaction, each only if it was not fed before, so a day
+   * is billed exactly once however often billing or the collector runs. `replace` (an item written
+   * before per-day feeding, without a fed map) writes the whole map instead, with the days that
+   * counted as fed by `usageThrough`.
+   */
+  usageFed?: UsageFed[];
+}
+
+export interface UsageFed {
+  month: string;
+  days: string[];
+  /** For an item without a fed map: the complete map to create (its days as YYYY-MM-DD). */
+  replace?: string[];
 }
 
 /** An account named by its keys (a due item, a billing batch). */

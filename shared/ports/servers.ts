@@ -1,3 +1,4 @@
+import type { Page, PageRequest } from './page';
 /**
  * Managed hosting servers: registered by the operator, each with the SSM managed-instance id that
  * Run Command targets (the embedded runtime's servers have none), and the resellers assigned to
@@ -53,6 +54,8 @@ export interface ServerRepository extends ServerRegistry {
   assign(resellerId: string, serverIds: string[]): Promise<void>;
   /** The resellers assigned to a server. */
   resellersOf(serverId: string): Promise<string[]>;
+  /** One page of the registered servers, ordered by id (a key query on the server index). */
+  listPage(page: PageRequest): Promise<Page<Server>>;
   /** Several servers at once, in the order asked (missing ones left out). */
   getMany(serverIds: string[]): Promise<Server[]>;
   /** The hosted users placed on a server (including deletes not pushed yet). */

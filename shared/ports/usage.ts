@@ -22,6 +22,17 @@ export interface UserMonthUsage {
   username: string;
   month: string;
   days: Record<string, DayUsage>;
+  /**
+   * The days of this month already fed to the user's billing account (written in the billing
+   * transaction, so each day is fed exactly once), or null when the item has no such record: an
+   * item written before per-day feeding, whose days up to the account's `usageThrough` count as fed.
+   */
+  fed: Set<string> | null;
+}
+
+/** One user's figures of a day as one server reported them, with the user's reseller. */
+export interface OwnedDayUsage extends UserDayUsage {
+  resellerId: string;
 }
 
 /** A reseller's totals of one month: day → totals. */
@@ -39,6 +50,13 @@ export interface UsageRepository {
    * that user's figures in the total). Returns the total.
    */
   putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[]): Promise<ResellerDayTotal>;
+  /**
+   * Stores one server's report of a day for many users of many resellers, in transactions of up to
+   * 50 users (the day item and the month item of each), then recomputes the day total of every
+   * reseller touched. Idempotent: the same report again writes the same values. Returns the number
+   * of transactions sent (for the figures in docs/scale.md).
+   */
+  putServerDay(serverId: string, day: string, users: readonly OwnedDayUsage[]): Promise<{ transactions: number }>;
   /** One user's month (one read); empty days when nothing was stored. */
   userMonth(resellerId: string, username: string, month: string): Promise<UserMonthUsage>;
   /** Several users' months in batched reads; missing ones come back with empty days. */

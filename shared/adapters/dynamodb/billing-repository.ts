@@ -129,6 +129,39 @@ export function billingTransactItems(tableName: string, w: BillingWrite, opts: {
         ]
       : []),
   ];
+  // Usage days billed by this write: each marked fed once (a second feed of a day fails the whole
+  // transaction, which reloads and finds it fed).
+  for (const f of w.usageFed ?? []) {
+    const attr = (day: string) => `d${day.slice(8, 10)}`;
+    if (f.replace) {
+      items.push({
+        Update: {
+          TableName: tableName,
+          Key: keys.userUsageMonth(a.resellerId, a.username, f.month),
+          UpdateExpression: 'SET #fed = :fed',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#fed)',
+          ExpressionAttributeNames: { '#fed': 'fed' },
+          ExpressionAttributeValues: { ':fed': Object.fromEntries([...new Set([...f.replace, ...f.days])].map((d) => [attr(d), true])) },
+        },
+        onConditionFailed: stale,
+      });
+      continue;
+    }
+    if (!f.days.length) continue;
+    const names: Record<string, string> = { '#fed': 'fed' };
+    f.days.forEach((d, i) => (names[`#d${i}`] = attr(d)));
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.userUsageMonth(a.resellerId, a.username, f.month),
+        UpdateExpression: `SET ${f.days.map((_, i) => `#fed.#d${i} = :t`).join(', ')}`,
+        ConditionExpression: ['attribute_exists(#fed)', ...f.days.map((_, i) => `attribute_not_exists(#fed.#d${i})`)].join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':t': true },
+      },
+      onConditionFailed: stale,
+    });
+  }
   // Last, so that a repeated reference (the first item) decides over a claim that was taken over.
   if (w.completion) items.push(completionItem(tableName, w.completion));
   // A suspension or resumption sets the billing lock and makes the user pending for its server.

@@ -1,7 +1,9 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ErrorCode, NotFoundError } from '../../domain/errors';
 import type { Server, ServerPatch, ServerRepository } from '../../ports/servers';
+import type { Page, PageRequest } from '../../ports/page';
 import { keys, TABLE } from './keys';
+import { queryPage } from './query-page';
 import { unitOfWork, type UnitItem } from './unit-of-work';
 
 /** The condition-failed verdict of createIfAbsent: the server exists. */
@@ -44,6 +46,10 @@ export class DynamoServerRepository implements ServerRepository {
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  listPage(page: PageRequest): Promise<Page<Server>> {
+    return queryPage(this.db, this.tableName, { gsi1: true, partition: keys.serverIndexPartition, page, map: toServer });
   }
 
   async get(serverId: string): Promise<Server | undefined> {

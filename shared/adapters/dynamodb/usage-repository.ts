@@ -2,7 +2,8 @@
  * Usage figures in the single table (see keys.userUsageMonth / keys.resellerUsageMonth):
  *
  *   PK R#<rid>  SK USAGE#D#<yyyy-mm-dd>#<username>  { diskKb, webBytes, ftpBytes, serverId }   (PutItem)
- *   PK R#<rid>  SK USAGE#U#<username>#<yyyy-mm>     d01..d31 = { diskKb, webBytes, ftpBytes }  (UpdateItem SET dNN)
+ *   PK R#<rid>  SK USAGE#U#<username>#<yyyy-mm>     d01..d31 = { diskKb, webBytes, ftpBytes },
+ *                                                   fed = { dNN: true } (the days billing has taken)
  *   PK R#<rid>  SK USAGE#R#<yyyy-mm>                d01..d31 = { diskKb, webBytes, ftpBytes, users }
  *
  * A day's attribute is written with `SET dNN = :figures`, which creates the item when absent and
@@ -10,10 +11,18 @@
  * and days of one month never clobber each other. The reseller's day total is recomputed from the
  * day's user items (a key query), so it keeps users deleted since the first run. Reads: one GetItem
  * for a user's month, BatchGetItem for a page of users, one key query for a reseller's months. No Scan.
+ *
+ * The month item is also the billing feed: billing reads it when it moves the account (BatchGetItem
+ * per batch of accounts) and, in the account's own transaction, sets `fed.dNN` on the days it
+ * billed, each only if not set yet (shared/adapters/dynamodb/billing-repository.ts). A server's
+ * report goes in transactions of 50 users (day item + month item each) through the unit-of-work
+ * executor; the month item's `fed` map is created empty by the first write (`if_not_exists`), so
+ * writing figures again never touches what billing recorded.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DayUsage } from '../../domain/stats/usage';
 import type {
+  OwnedDayUsage,
   ResellerDayTotal,
   ResellerMonthUsage,
   UsageRepository,
@@ -21,10 +30,13 @@ import type {
   UserMonthUsage,
 } from '../../ports/usage';
 import { TABLE, keys, type Key } from './keys';
+import { unitOfWork, type UnitItem } from './unit-of-work';
 
 const BATCH_GET = 100;
-/** UpdateItems in flight at once when storing a day. */
-const WRITE_CONCURRENCY = 16;
+/** Users per transaction when storing a report (2 items each: DynamoDB takes 100 per transaction). */
+export const USERS_PER_TRANSACTION = 50;
+/** Transactions (and reseller totals) in flight at once when storing a report. */
+const WRITE_CONCURRENCY = 4;
 
 const dayAttr = (day: string) => `d${day.slice(8, 10)}`;
 const DAY_ATTR = /^d(0[1-9]|[12]\d|3[01])$/;
@@ -46,6 +58,23 @@ const readUsage = (v: Record<string, unknown>): DayUsage => ({
   webBytes: num(v.webBytes),
   ftpBytes: num(v.ftpBytes),
 });
+/** The `fed` map of a month item as days, or null for an item written before per-day feeding. */
+function fedOf(item: Record<string, unknown> | undefined, month: string): Set<string> | null {
+  if (!item) return new Set();
+  const fed = item.fed;
+  if (!fed || typeof fed !== 'object') return null;
+  return new Set(Object.keys(fed as object).filter((k) => DAY_ATTR.test(k)).map((k) => `${month}-${k.slice(1)}`));
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
 const readTotal = (v: Record<string, unknown>): ResellerDayTotal => ({ ...readUsage(v), users: num(v.users) });
 
 async function inBatches<T>(items: T[], size: number, run: (batch: T[]) => Promise<void>): Promise<void> {
@@ -75,24 +104,58 @@ export class DynamoUsageRepository implements UsageRepository {
   }
 
   async putDay(resellerId: string, serverId: string, day: string, users: UserDayUsage[]): Promise<ResellerDayTotal> {
-    const month = day.slice(0, 7);
-    const writes: (() => Promise<unknown>)[] = users.flatMap((u) => {
-      const figures = { diskKb: u.diskKb, webBytes: u.webBytes, ftpBytes: u.ftpBytes };
-      return [
-        () =>
-          this.db.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: { ...keys.userUsageDay(resellerId, day, u.username), type: 'usageUserDay', username: u.username, day, serverId, ...figures },
-            }),
-          ),
-        () => this.setDay(keys.userUsageMonth(resellerId, u.username, month), day, { type: 'usageUserMonth', username: u.username, month }, { ...figures, serverId }),
-      ];
+    await this.writeUsers(serverId, day, users.map((u) => ({ ...u, resellerId })));
+    return this.recomputeTotal(resellerId, day);
+  }
+
+  async putServerDay(serverId: string, day: string, users: readonly OwnedDayUsage[]): Promise<{ transactions: number }> {
+    const transactions = await this.writeUsers(serverId, day, users);
+    await mapLimit([...new Set(users.map((u) => u.resellerId))], WRITE_CONCURRENCY, async (rid) => {
+      await this.recomputeTotal(rid, day);
     });
-    for (let i = 0; i < writes.length; i += WRITE_CONCURRENCY) {
-      await Promise.all(writes.slice(i, i + WRITE_CONCURRENCY).map((w) => w()));
+    return { transactions };
+  }
+
+  /** The users' day items and month items, 50 users per transaction. */
+  private async writeUsers(serverId: string, day: string, users: readonly OwnedDayUsage[]): Promise<number> {
+    const month = day.slice(0, 7);
+    // One item appears once per transaction: a user listed twice keeps its last figures.
+    const unique = [...new Map(users.map((u) => [`${u.resellerId}/${u.username}`, u])).values()];
+    const units: UnitItem[][] = [];
+    for (let i = 0; i < unique.length; i += USERS_PER_TRANSACTION) {
+      units.push(
+        unique.slice(i, i + USERS_PER_TRANSACTION).flatMap((u): UnitItem[] => {
+          const figures = { diskKb: u.diskKb, webBytes: u.webBytes, ftpBytes: u.ftpBytes };
+          return [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.userUsageDay(u.resellerId, day, u.username), type: 'usageUserDay', username: u.username, day, serverId, ...figures },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.userUsageMonth(u.resellerId, u.username, month),
+                UpdateExpression: 'SET #day = :day, #type = :type, #username = :username, #month = :month, #fed = if_not_exists(#fed, :noDays)',
+                ExpressionAttributeNames: { '#day': dayAttr(day), '#type': 'type', '#username': 'username', '#month': 'month', '#fed': 'fed' },
+                ExpressionAttributeValues: { ':day': { ...figures, serverId }, ':type': 'usageUserMonth', ':username': u.username, ':month': month, ':noDays': {} },
+              },
+            },
+          ];
+        }),
+      );
     }
-    // The total last, from every user item of the day (consistent reads: the writes above included).
+    const executor = unitOfWork(this.db);
+    await mapLimit(units, WRITE_CONCURRENCY, async (unit) => {
+      await executor.run(unit);
+    });
+    return units.length;
+  }
+
+  /** The reseller's day total from every user item of the day (consistent reads: the writes before included). */
+  private async recomputeTotal(resellerId: string, day: string): Promise<ResellerDayTotal> {
+    const month = day.slice(0, 7);
     const total: ResellerDayTotal = { diskKb: 0, webBytes: 0, ftpBytes: 0, users: 0 };
     let start: Record<string, unknown> | undefined;
     do {
@@ -143,22 +206,22 @@ export class DynamoUsageRepository implements UsageRepository {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.userUsageMonth(resellerId, username, month), ConsistentRead: true }),
     );
-    return { username, month, days: daysOf(out.Item, month, readUsage) };
+    return { username, month, days: daysOf(out.Item, month, readUsage), fed: fedOf(out.Item, month) };
   }
 
   async userMonths(resellerId: string, usernames: string[], months: string[]): Promise<UserMonthUsage[]> {
     const wanted = [...new Set(usernames)].flatMap((username) => months.map((month) => ({ username, month })));
     const found = new Map<string, Record<string, unknown>>();
     await inBatches(wanted, BATCH_GET, async (batch) => {
-      for (const item of await this.batchGet(batch.map((w) => keys.userUsageMonth(resellerId, w.username, w.month)))) {
+      // Consistent: billing reads what the collector has just written (and what it fed itself).
+      for (const item of await this.batchGet(batch.map((w) => keys.userUsageMonth(resellerId, w.username, w.month)), true)) {
         found.set(item[TABLE.sortKey] as string, item);
       }
     });
-    return wanted.map(({ username, month }) => ({
-      username,
-      month,
-      days: daysOf(found.get(keys.userUsageMonth(resellerId, username, month).SK), month, readUsage),
-    }));
+    return wanted.map(({ username, month }) => {
+      const item = found.get(keys.userUsageMonth(resellerId, username, month).SK);
+      return { username, month, days: daysOf(item, month, readUsage), fed: fedOf(item, month) };
+    });
   }
 
   async resellerMonths(resellerId: string, fromMonth: string, toMonth: string): Promise<ResellerMonthUsage[]> {
@@ -187,18 +250,18 @@ export class DynamoUsageRepository implements UsageRepository {
     return out;
   }
 
-  private async batchGet(wanted: Key[]): Promise<Record<string, unknown>[]> {
+  private async batchGet(wanted: Key[], consistent = false): Promise<Record<string, unknown>[]> {
     if (!wanted.length) return [];
     let items: Record<string, unknown>[] = [];
     let request: Key[] = wanted;
     for (let attempt = 0; request.length; attempt++) {
-      const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request } } }));
+      const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: consistent } } }));
       items = items.concat(out.Responses?.[this.tableName] ?? []);
       request = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
       if (request.length && attempt >= 5) {
         // Still throttled: fetch the rest one by one so the answer is complete.
         for (const k of request) {
-          const one = await this.db.send(new GetCommand({ TableName: this.tableName, Key: k }));
+          const one = await this.db.send(new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: consistent }));
           if (one.Item) items.push(one.Item);
         }
         break;

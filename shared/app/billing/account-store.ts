@@ -9,7 +9,9 @@ import { advanceAccount, nextDueDay, type CycleResult } from '../../domain/billi
 import { formatDay, parseDay } from '../../domain/billing/dates';
 import { stateFromJSON, stateToJSON, type AccountState } from '../../domain/billing/engine';
 import type { PlanVersions } from '../../domain/billing/plan-versions';
-import { StaleAccountError, type BillingWrite, type ReferenceClaim, type StoredAccount, type StoredLine } from '../../ports/billing-repository';
+import { StaleAccountError, type BillingWrite, type ReferenceClaim, type StoredAccount, type StoredLine, type UsageFed } from '../../ports/billing-repository';
+import { addDays } from '../../domain/stats/usage';
+import { feedMonths, planFeed, unfedDays, type FeedOutcome } from './usage-feed';
 import type { Message } from '../../ports/message-log';
 import type { IdempotentCompletion } from '../../ports/idempotency';
 import type { BillingDeps } from './billing-deps';
@@ -54,6 +56,7 @@ export type SaveExtra = {
   references?: ReferenceClaim[];
   /** An Idempotency-Key completed in this very transaction (payments, adjustments). */
   completion?: IdempotentCompletion;
+  usageFed?: UsageFed[];
 };
 
 /** The write that saves `result` over `loaded`, for the billing store or another transaction. */
@@ -82,6 +85,7 @@ export function prepareSave(
     ...(extra.completion ? { completion: extra.completion } : {}),
     // A new due day gets its item in this transaction (the day's planner finds it by a key query).
     ...(account.dueDay && account.dueDay !== loaded.account.dueDay ? { due: account.dueDay } : {}),
+    ...(extra.usageFed?.length ? { usageFed: extra.usageFed } : {}),
   };
   const locked = result.state.status === 'suspended';
   // Webhook events of this save (charged, suspended, resumed), in its own transaction.
@@ -121,26 +125,65 @@ export async function save(
 /**
  * Brings the account to `day` (its closes and openings run), writing finished days' lines. A long
  * gap is walked in steps so that no single transaction is over the item limit.
+ *
+ * With the usage store in `deps`, the stored usage not fed yet (up to the day before `day`, or up to
+ * `opts.usageThrough`) is billed on the way, in the same transaction (shared/app/billing/usage-feed.ts):
+ * each day's usage before that day's window closes, a day already passed carried into the current one.
+ * `opts.outcomes` receives what became of each stored day fed.
  */
-export async function advanceTo(deps: BillingDeps, resellerId: string, username: string, day: string): Promise<Loaded> {
+export async function advanceTo(
+  deps: BillingDeps,
+  resellerId: string,
+  username: string,
+  day: string,
+  opts: { usageThrough?: string; outcomes?: Map<string, FeedOutcome> } = {},
+): Promise<Loaded> {
+  const through = opts.usageThrough ?? addDays(day, -1);
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(deps, resellerId, username);
-    if (formatDay(loaded.state.day) > day || (formatDay(loaded.state.day) === day && loaded.state.phase >= 3)) return loaded;
+    const atDay = formatDay(loaded.state.day) > day || (formatDay(loaded.state.day) === day && loaded.state.phase >= 3);
+    const months = deps.usage ? await deps.usage.userMonths(resellerId, [username], feedMonths(through)) : [];
+    const pending = unfedDays(months, loaded.account.usageThrough, through);
     try {
-      let target = parseDay('day', day);
-      for (;;) {
-        const trial = stateFromJSON(loaded.account.state);
-        const result = advanceAccount(trial, loaded.plan, loaded.account.appliedChanges, formatDay(target));
-        if (result.lines.length <= LINES_PER_WRITE || target <= trial.day) {
-          await save(deps, loaded, result);
-          break;
+      if (pending.length) {
+        const trial = { ...loaded, state: stateFromJSON(loaded.account.state) };
+        const fed = planFeed(trial, months, pending, day);
+        if (!fed.write) {
+          for (const [d, o] of fed.outcomes) opts.outcomes?.set(d, o);
+          if (atDay || fed.state.status === 'closed') return loaded;
+        } else if (fed.lines.length <= LINES_PER_WRITE) {
+          await save(deps, loaded, fed, { usageThrough: fed.usageThrough, usageFed: fed.usageFed });
+          for (const [d, o] of fed.outcomes) opts.outcomes?.set(d, o);
+          continue;
+        } else {
+          // Too many finished days at once: first walk (in steps) to the first day to feed.
+          const first = pending[0]!.day < day ? pending[0]!.day : day;
+          if (formatDay(loaded.state.day) < first) {
+            await stepTo(deps, loaded, first);
+            continue;
+          }
         }
-        target = Math.floor((stateFromJSON(loaded.account.state).day + target) / 2);
       }
+      if (atDay) return loaded;
+      await stepTo(deps, loaded, day);
     } catch (e) {
       if (!(e instanceof StaleAccountError) || attempt >= ATTEMPTS) throw e;
       await backoff(attempt);
     }
+  }
+}
+
+/** One save towards `day`: as far as one transaction's lines allow. */
+async function stepTo(deps: BillingDeps, loaded: Loaded, day: string): Promise<void> {
+  let target = parseDay('day', day);
+  for (;;) {
+    const trial = stateFromJSON(loaded.account.state);
+    const result = advanceAccount(trial, loaded.plan, loaded.account.appliedChanges, formatDay(target));
+    if (result.lines.length <= LINES_PER_WRITE || target <= trial.day) {
+      await save(deps, loaded, result);
+      return;
+    }
+    target = Math.floor((stateFromJSON(loaded.account.state).day + target) / 2);
   }
 }
 
