@@ -176,23 +176,39 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       description: 'Fan out webhook events whose announcement after their commit was lost',
     },
   },
-  // Before billing-daily (manifest order is the local scheduler's order; 00:05 is before 00:15 on AWS):
-  // yesterday's usage must be fed before the accounts move on to today.
+  // The daily usage run (docs/billing.md "Usage feed"): the schedule starts the run of the day and
+  // enqueues its planning message; the collector asks each server (one SSM command) and the run's
+  // last server sends `{ day }` to billing-plan: billing starts when the day's usage is complete.
+  // First in the manifest: the local scheduler runs a day's jobs in this order (and waits for the run).
   {
     name: 'usage-daily',
     entry: 'functions/jobs/usage-daily.ts',
     handler: 'handler',
-    memoryMb: 1024,
-    timeoutSeconds: 900,
-    needs: ['table:read', 'table:write', 'ssm:provision'],
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: ['table:read', 'table:write'],
+    sends: ['usage-collect'],
     schedule: {
       expression: 'cron(5 0 * * ? *)',
-      description: "Read every server's usage report of the day before, store it for Stats and feed it to billing",
+      description: "Start the day's usage run: every server's usage report of the day before, collected through the usage-collect queue; billing follows when it is complete",
       input: { scheduledTime: '<aws.scheduler.scheduled-time>' },
     },
   },
-  // The daily billing run: the schedule only sends `{ day }` to billing-plan; the planner and the
-  // workers do the work through the queues (docs/background-work.md "Billing run").
+  {
+    name: 'usage-collector',
+    entry: 'functions/jobs/usage-collector.ts',
+    handler: 'handler',
+    memoryMb: 1024,
+    // A report waits up to PROVISION_TIMEOUT_MS (240 s) for its SSM command; the queue's visibility
+    // timeout (360 s) is longer than this.
+    timeoutSeconds: 300,
+    needs: ['table:read', 'table:write', 'ssm:provision'],
+    sends: ['usage-collect', 'billing-plan'],
+  },
+  // The daily billing run: started by the usage run once the day's usage is complete (above); this
+  // schedule is only the fallback at 02:00 UTC, for a day whose usage run never finished (its
+  // schedule failed, a server message is stuck): it sends the same `{ day }`, a second planner for a
+  // day adds nothing (docs/background-work.md "Billing run", docs/billing.md "Usage feed").
   {
     name: 'billing-daily',
     entry: 'functions/jobs/billing-daily.ts',
@@ -203,8 +219,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: ['table:read'],
     sends: ['billing-plan'],
     schedule: {
-      expression: 'cron(15 0 * * ? *)',
-      description: "Start the day's billing run: close usage windows and billing periods, open new periods, write the finished days to the ledger",
+      expression: 'cron(0 2 * * ? *)',
+      description: "Fallback start of the day's billing run (normally started when the usage run completes): close usage windows and billing periods, open new periods, write the finished days to the ledger",
       input: { scheduledTime: '<aws.scheduler.scheduled-time>' },
     },
   },

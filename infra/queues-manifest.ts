@@ -28,6 +28,11 @@ export interface QueueSpec {
   /** Alarm when the oldest message has waited longer than this. */
   maxAgeSeconds: number;
   description: string;
+  /**
+   * A metric (namespace ResellerPanel, no dimensions) the consumer publishes for each unit of work
+   * it gave up on and counted failed instead of dead-lettering it: alarmed on its first count.
+   */
+  failureMetric?: { name: string; description: string };
 }
 
 export const QUEUES: readonly QueueSpec[] = [
@@ -53,6 +58,26 @@ export const QUEUES: readonly QueueSpec[] = [
     maxConcurrency: 50,
     maxAgeSeconds: 1800,
     description: 'Advance a batch of billing accounts to their due day: one transaction per account, counted once in the run',
+  },
+  // The daily usage collection (docs/billing.md "Usage feed", docs/scale.md "Usage collection"):
+  // planning messages (a page of up to 1,000 servers each) and one collect message per server. One
+  // message per invocation: a report is one SSM command that can take minutes on a big server. A
+  // server still failing on its last receive is counted failed in the run (never a silent dead letter).
+  {
+    name: 'usage-collect',
+    consumer: 'usage-collector',
+    batchSize: 1,
+    visibilityTimeoutSeconds: 360,
+    maxReceives: 3,
+    // SSM Run Command: SendCommand and GetCommandInvocation are rate-limited per account and
+    // region; 20 reports at once polling every 2 s stays well inside (docs/scale.md).
+    maxConcurrency: 20,
+    maxAgeSeconds: 1800,
+    failureMetric: {
+      name: 'UsageServersFailed',
+      description: "A server's usage of a day could not be collected after the retries: counted failed in the usage run, error in the operator's message log (GET /operator/messages); billing went on without it, re-collect the day for the server",
+    },
+    description: "A day's usage: plan a page of servers, or collect one server's report (one SSM command) and store its users' figures in batches",
   },
   {
     name: 'provisioning-fanout',

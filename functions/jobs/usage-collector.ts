@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectedDeps } from '../deps';
 import { queueSpec } from '../../infra/queues-manifest';
-import { emitMetric } from '../../shared/adapters/aws/metrics';
 import { composeUsageJob } from '../../shared/adapters/compose-usage-job';
 import { provisionerFromEnv } from '../../shared/adapters/provisioner-from-env';
 import { handleUsageMessage, USAGE_QUEUE, type UsageMessage } from '../../shared/app/stats/usage-collect';
@@ -12,7 +11,8 @@ import { sqsConsumer } from './sqs-consumer';
 const logger = new Logger({ serviceName: 'reseller-panel-usage-collector' });
 let provisioner: Provisioner | undefined;
 let jobDeps: ReturnType<typeof composeUsageJob> | undefined;
-const { maxReceives } = queueSpec(USAGE_QUEUE);
+const spec = queueSpec(USAGE_QUEUE);
+const { maxReceives } = spec;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const runId = z.string().min(1).max(120);
@@ -21,8 +21,8 @@ const message = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('collect'), runId, day, serverId: z.string().min(1).max(64) }),
 ]);
 
-/** Metric (namespace ResellerPanel) of servers whose usage of a day could not be collected; alarmed. */
-export const FAILED_METRIC = 'UsageServersFailed';
+/** Metric (namespace ResellerPanel) of servers whose usage of a day could not be collected; alarmed (the queue catalogue). */
+export const FAILED_METRIC = spec.failureMetric?.name ?? 'UsageServersFailed';
 
 /**
  * Consumer of the usage-collect queue (infra/queues-manifest.ts): plans a page of servers, or
@@ -38,7 +38,7 @@ export const handler = sqsConsumer('usage-collector', async (body, delivery) => 
   const out = await handleUsageMessage({ ...d, provisioner }, m, { receiveCount: delivery.receiveCount, maxReceives });
   if (out.type === 'failed') {
     logger.error('usage of a server could not be collected; counted failed, billing goes on without it', { ...m, error: out.error, receiveCount: delivery.receiveCount });
-    emitMetric(FAILED_METRIC, 1, { serverId: out.serverId, day: m.day, runId: m.runId });
+    d.metrics.publish(FAILED_METRIC, 1);
   } else if (out.type === 'collected') {
     logger.info('usage collected', { ...m, users: out.users, transactions: out.transactions });
     if (out.unknownUsers.length) logger.warn('reported users without an owner', { serverId: out.serverId, users: out.unknownUsers.slice(0, 50) });

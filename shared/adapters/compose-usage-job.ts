@@ -7,6 +7,7 @@ import { DynamoServerRepository } from './dynamodb/server-repository';
 import { tableFromEnv } from './dynamodb/table-from-env';
 import { DynamoUsageRepository } from './dynamodb/usage-repository';
 import { SqsWorkQueue } from './sqs/sqs-work-queue';
+import { metricsFromEnv } from './metrics/emf-metrics';
 
 /**
  * Just what the usage functions need (table, runs, queue, servers, usage, message log): the control
@@ -24,5 +25,6 @@ export function composeUsageJob(env: Record<string, string | undefined>) {
     runs: new DynamoRunStore(db, tableName),
     messages: new DynamoMessageLog(db, tableName),
     queue: new SqsWorkQueue(env),
+    metrics: metricsFromEnv(env),
   };
 }

@@ -61,6 +61,11 @@ export interface UsageRepository {
   userMonth(resellerId: string, username: string, month: string): Promise<UserMonthUsage>;
   /** Several users' months in batched reads; missing ones come back with empty days. */
   userMonths(resellerId: string, usernames: string[], months: string[]): Promise<UserMonthUsage[]>;
+  /**
+   * The months of many users of many resellers in batched consistent reads (BatchGetItem, 100 keys
+   * each): the billing worker reads a whole batch of accounts' usage at once. Keyed `<reseller>/<user>`.
+   */
+  accountMonths(wanted: readonly { resellerId: string; username: string; months: readonly string[] }[]): Promise<Map<string, UserMonthUsage[]>>;
   /** The reseller's day totals of the months from `fromMonth` to `toMonth` (one key query). */
   resellerMonths(resellerId: string, fromMonth: string, toMonth: string): Promise<ResellerMonthUsage[]>;
   /** Is `username` (existing or deleted) a hosted user of this reseller? */

@@ -1,8 +1,9 @@
 /**
  * Traffic from the server logs to the ledger, end to end on its own embedded runtime (its dev clock
  * is moved): web and FTP bytes of a day in the local server's logs, the scheduler's daily runs
- * (usage-daily, then billing-daily), and the usage line at the window close. A re-run of the usage
- * day bills nothing twice.
+ * (usage-daily starts the usage run, collected per server through the usage-collect queue; its
+ * completion starts billing), and the usage line at the window close. A re-run of the usage day
+ * bills nothing twice.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,10 +55,13 @@ describe('usage feed into billing', () => {
     const usage = (await ledger()).filter((l) => l.type === 'usage');
     expect(usage).toEqual([expect.objectContaining({ date: '2027-04-01', resource: 'traffic', amount: '2.00' })]);
 
-    // The usage day again (scheduled on the 6th, it reports the 5th): nothing is billed twice.
+    // The usage run of the 6th (it collects the 5th) ran once, through the queue, and finished.
+    const run = await call('GET', '/operator/runs/usage-2027-03-06', undefined, own.operatorToken);
+    expect(run.body).toMatchObject({ kind: 'usage', status: 'finished', planned: 1, done: 1, failed: 0 });
+    // The usage day again (scheduled on the 6th, it reports the 5th): the run is found, nothing is billed twice.
     const again = await call('POST', '/__dev/jobs/usage-daily', { day: '2027-03-06' }, own.operatorToken);
     expect(again.body.runs[0].ok).toBe(true);
-    expect(again.body.runs[0].result.billing.already).toBe(1);
+    expect(again.body.runs[0].result).toMatchObject({ runId: 'usage-2027-03-06', created: false });
     expect((await ledger()).filter((l) => l.type === 'usage')).toEqual(usage);
-  }, 120_000);
+  }, 900_000); // a month of days, each a usage run and a billing run through the local queues
 });

@@ -224,6 +224,26 @@ export class DynamoUsageRepository implements UsageRepository {
     });
   }
 
+  async accountMonths(wanted: readonly { resellerId: string; username: string; months: readonly string[] }[]): Promise<Map<string, UserMonthUsage[]>> {
+    const keysWanted = wanted.flatMap((w) => w.months.map((month) => keys.userUsageMonth(w.resellerId, w.username, month)));
+    const found = new Map<string, Record<string, unknown>>();
+    await inBatches(keysWanted, BATCH_GET, async (batch) => {
+      for (const item of await this.batchGet(batch, true)) found.set(`${item[TABLE.partitionKey]}|${item[TABLE.sortKey]}`, item);
+    });
+    const out = new Map<string, UserMonthUsage[]>();
+    for (const w of wanted) {
+      out.set(
+        `${w.resellerId}/${w.username}`,
+        w.months.map((month) => {
+          const k = keys.userUsageMonth(w.resellerId, w.username, month);
+          const item = found.get(`${k.PK}|${k.SK}`);
+          return { username: w.username, month, days: daysOf(item, month, readUsage), fed: fedOf(item, month) };
+        }),
+      );
+    }
+    return out;
+  }
+
   async resellerMonths(resellerId: string, fromMonth: string, toMonth: string): Promise<ResellerMonthUsage[]> {
     const out: ResellerMonthUsage[] = [];
     let start: Record<string, unknown> | undefined;

@@ -142,8 +142,9 @@ export async function advanceTo(
   for (let attempt = 0; ; attempt++) {
     const loaded = await load(deps, resellerId, username);
     const atDay = formatDay(loaded.state.day) > day || (formatDay(loaded.state.day) === day && loaded.state.phase >= 3);
-    const months = deps.usage ? await deps.usage.userMonths(resellerId, [username], feedMonths(through)) : [];
-    const pending = unfedDays(months, loaded.account.usageThrough, through);
+    const accountDay = formatDay(loaded.state.day);
+    const months = deps.usage ? await deps.usage.userMonths(resellerId, [username], feedMonths(through, accountDay)) : [];
+    const pending = unfedDays(months, loaded.account.usageThrough, through, accountDay);
     try {
       if (pending.length) {
         const trial = { ...loaded, state: stateFromJSON(loaded.account.state) };

@@ -26,7 +26,9 @@ import type { MessageLog } from '../../ports/message-log';
 import type { Metrics } from '../../ports/metrics';
 import { isComplete, type RunStore, type UnitOutcome } from '../../ports/runs';
 import type { WorkQueue } from '../../ports/work-queue';
+import type { UserMonthUsage } from '../../ports/usage';
 import { advanceTo, prepareSave, type Loaded } from './account-store';
+import { feedMonths, planFeed, unfedDays } from './usage-feed';
 import type { BillingDeps } from './billing-deps';
 
 export const PLAN_QUEUE = 'billing-plan';
@@ -143,6 +145,13 @@ export async function handleBatch(deps: BillingRunDeps, message: BatchMessage, d
   const accounts = await deps.billing.getAccounts(refs);
   const planRefs = [...accounts.values()].map((a) => ({ resellerId: a.resellerId, templateId: a.templateId }));
   const plans = await deps.billing.getPlans(planRefs);
+  // The batch's stored usage not fed yet, in one batched read: billed in each account's transaction.
+  const usageThrough = formatDay(parseDay('day', day) - 1);
+  const usage = deps.usage
+    ? await deps.usage.accountMonths(
+        [...accounts.values()].map((a) => ({ resellerId: a.resellerId, username: a.username, months: feedMonths(usageThrough, formatDay(stateFromJSON(a.state).day)) })),
+      )
+    : undefined;
   const outcomes: { unit: string; outcome: UnitOutcome }[] = [];
   const failed: { ref: AccountRef; error: Error }[] = [];
   await Promise.all(
@@ -152,7 +161,7 @@ export async function handleBatch(deps: BillingRunDeps, message: BatchMessage, d
         const plan = account && plans.get(`${account.resellerId}/${account.templateId}`);
         if (account && !plan) throw new Error(`plan of template ${account.templateId} is missing`);
         // No account (the user was deleted since the due item was written): nothing to bill.
-        if (account && plan) await advanceAccountTo(deps, { account, plan: plan.versions, state: stateFromJSON(account.state) }, day);
+        if (account && plan) await advanceAccountTo(deps, { account, plan: plan.versions, state: stateFromJSON(account.state) }, day, usage?.get(accountUnit(ref)));
         outcomes.push({ unit: accountUnit(ref), outcome: 'done' });
       } catch (e) {
         failed.push({ ref, error: e as Error });
@@ -186,7 +195,7 @@ export async function handleBatch(deps: BillingRunDeps, message: BatchMessage, d
  * state written is kept: nothing is read again. A lost race with a request on the same account
  * reloads (advanceTo) and finds the work done or does it.
  */
-export async function advanceAccountTo(deps: BillingDeps, loaded: Loaded, day: string): Promise<'advanced' | 'already'> {
+export async function advanceAccountTo(deps: BillingDeps, loaded: Loaded, day: string, usage?: readonly UserMonthUsage[]): Promise<'advanced' | 'already'> {
   const at = (a: StoredAccount) => {
     const s = stateFromJSON(a.state);
     return formatDay(s.day) > day || (formatDay(s.day) === day && s.phase >= 3);
@@ -194,6 +203,28 @@ export async function advanceAccountTo(deps: BillingDeps, loaded: Loaded, day: s
   if (at(loaded.account)) return 'already';
   // Its due item is stale (a request moved it on; a newer due day is set, or none: closed).
   if (loaded.account.dueDay !== undefined && (loaded.account.dueDay === null || loaded.account.dueDay > day)) return 'already';
+  // Stored usage not fed yet (docs/billing.md "Usage feed"): each day applies before its window
+  // closes, in the same one transaction as the move to the day.
+  const pending = usage ? unfedDays(usage, loaded.account.usageThrough, formatDay(parseDay('day', day) - 1), formatDay(loaded.state.day)) : [];
+  if (pending.length) {
+    try {
+      const fed = planFeed({ ...loaded, state: stateFromJSON(loaded.account.state) }, usage!, pending, day);
+      if (fed.write && fed.lines.length <= LINES_PER_WRITE) {
+        const write = prepareSave(deps, loaded, fed, { usageThrough: fed.usageThrough, usageFed: fed.usageFed });
+        await deps.billing.write(write);
+        if (at(write.account)) return 'advanced';
+        loaded = { account: write.account, plan: loaded.plan, state: fed.state };
+      } else {
+        // More lines than one transaction takes (a long gap): in steps, reloading.
+        await advanceTo(deps, loaded.account.resellerId, loaded.account.username, day);
+        return 'advanced';
+      }
+    } catch (e) {
+      if (!(e instanceof StaleAccountError)) throw e;
+      await advanceTo(deps, loaded.account.resellerId, loaded.account.username, day);
+      return 'advanced';
+    }
+  }
   let current = loaded;
   try {
     for (let step = 0; step < 64; step++) {

@@ -12,13 +12,25 @@ import { advanceAccount, applyAccountEvent } from '../../domain/billing/account-
 import { formatDay } from '../../domain/billing/dates';
 import { PHASE, type Notice } from '../../domain/billing/engine';
 import type { LedgerLine } from '../../domain/billing/ledger';
-import { addDays, monthOf, usageEvents, type DayUsage } from '../../domain/stats/usage';
+import { addDays, addMonths, monthOf, usageEvents, type DayUsage } from '../../domain/stats/usage';
 import type { UsageFed } from '../../ports/billing-repository';
 import type { UserMonthUsage } from '../../ports/usage';
 import type { Loaded } from './account-store';
 
-/** Stored days older than this (before the day billed up to) are not fed any more. */
+/**
+ * Stored days are fed from the account's own day on (billing moves an account only on its due
+ * days, so its usage waits until then); days before it are carried into its current day, at most
+ * this many days back.
+ */
 export const CATCH_UP_DAYS = 31;
+/** Months read at most (an account left unbilled for longer feeds the latest ones). */
+const MAX_MONTHS = 24;
+
+/** The first stored day a move of an account at `accountDay` feeds, taking usage up to `through`. */
+export function feedFrom(through: string, accountDay?: string): string {
+  const back = addDays(through, -CATCH_UP_DAYS);
+  return accountDay !== undefined && accountDay < back ? accountDay : back;
+}
 
 export type FeedOutcome = 'applied' | 'carried' | 'already' | 'no-account' | 'closed' | 'before-start';
 
@@ -28,8 +40,11 @@ export interface PendingDay {
 }
 
 /** The months whose items may hold days to feed when billing takes usage up to `through`. */
-export function feedMonths(through: string): string[] {
-  return [...new Set([monthOf(addDays(through, -CATCH_UP_DAYS)), monthOf(through)])];
+export function feedMonths(through: string, accountDay?: string): string[] {
+  const last = monthOf(through);
+  const months: string[] = [];
+  for (let m = monthOf(feedFrom(through, accountDay)); m <= last; m = addMonths(m, 1)) months.push(m);
+  return months.slice(-MAX_MONTHS);
 }
 
 /** Whether a stored day counts as fed: in the item's fed map, or (an item without one) up to `usageThrough`. */
@@ -38,9 +53,9 @@ export function isFed(month: UserMonthUsage, day: string, usageThrough: string |
   return month.fed.has(day);
 }
 
-/** Stored days not fed yet, oldest first, within the catch-up window up to `through`. */
-export function unfedDays(months: readonly UserMonthUsage[], usageThrough: string | null, through: string): PendingDay[] {
-  const from = addDays(through, -CATCH_UP_DAYS);
+/** Stored days not fed yet, oldest first, from feedFrom(through, accountDay) up to `through`. */
+export function unfedDays(months: readonly UserMonthUsage[], usageThrough: string | null, through: string, accountDay?: string): PendingDay[] {
+  const from = feedFrom(through, accountDay);
   const out: PendingDay[] = [];
   for (const m of months) {
     for (const [day, usage] of Object.entries(m.days)) {
