@@ -13,7 +13,7 @@ import type { FunctionFiles, FunctionNeed } from '../../infra/functions-manifest
  */
 export const HTTP_LAMBDAS = {
   /** Account, templates, settings, stats, health, circulars and every tag not listed below. */
-  api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout', 'mail-fanout'] },
+  api: { tags: [], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout', 'mail-fanout', 'usage-collect'] },
   /** Sign-in, passwords, creating and locking logins, API clients and their tokens: the Cognito client and jose. */
   identity: { tags: ['auth', 'api-clients'], needs: ['table:read', 'table:write', 'cognito:admin', 'cognito:clients'] },
   /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent), SSM Parameter Store (certificate keys). */

@@ -38,7 +38,7 @@ export const handler = sqsConsumer('usage-collector', async (body, delivery) => 
   const out = await handleUsageMessage({ ...d, provisioner }, m, { receiveCount: delivery.receiveCount, maxReceives });
   if (out.type === 'failed') {
     logger.error('usage of a server could not be collected; counted failed, billing goes on without it', { ...m, error: out.error, receiveCount: delivery.receiveCount });
-    d.metrics.publish(FAILED_METRIC, 1);
+    if (out.counted) d.metrics.publish(FAILED_METRIC, 1);
   } else if (out.type === 'collected') {
     logger.info('usage collected', { ...m, users: out.users, transactions: out.transactions });
     if (out.unknownUsers.length) logger.warn('reported users without an owner', { serverId: out.serverId, users: out.unknownUsers.slice(0, 50) });

@@ -107,3 +107,43 @@ describe('nothing fails silently', () => {
     for (const q of QUEUES) expect(FUNCTIONS.map((f) => f.name)).toContain(q.consumer);
   });
 });
+
+describe('usage collection fanned out per server', () => {
+  it('has the usage-collect queue, consumed by usage-collector one server per invocation with partial batch responses', () => {
+    const q = queueId('BackgroundWorkUsageCollectQueue');
+    const m = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, x]) => x.Properties)
+      .find((x) => JSON.stringify(x.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [q, 'Arn'] }))!;
+    expect(m.FunctionName).toEqual({ Ref: functionId('usage-collector') });
+    expect(m.BatchSize).toBe(1);
+    expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(m.ScalingConfig).toEqual({ MaximumConcurrency: 20 });
+    const spec = QUEUES.find((x) => x.name === 'usage-collect')!;
+    expect(resources[q]!.Properties.RedrivePolicy.maxReceiveCount).toBe(spec.maxReceives);
+    expect(resources[q]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(FUNCTIONS.find((f) => f.name === 'usage-collector')!.timeoutSeconds);
+  });
+
+  it('lets the schedule send only to usage-collect, and the collector to usage-collect and billing-plan, with SSM for the reports', () => {
+    const sendsTo = (name: string) =>
+      statementsOf(name)
+        .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+        .map((s) => s.Resource['Fn::GetAtt'][0] as string)
+        .sort();
+    expect(sendsTo('usage-daily')).toEqual([queueId('BackgroundWorkUsageCollectQueue')]);
+    expect(sendsTo('usage-collector')).toEqual([queueId('BackgroundWorkBillingPlanQueue'), queueId('BackgroundWorkUsageCollectQueue')].sort());
+    const actions = (name: string) => statementsOf(name).flatMap((s) => [s.Action].flat() as string[]);
+    expect(actions('usage-collector')).toEqual(expect.arrayContaining(['ssm:SendCommand', 'ssm:GetCommandInvocation', 'logs:GetLogEvents']));
+    expect(actions('usage-daily')).not.toContain('ssm:SendCommand');
+    const env = resources[functionId('usage-collector')]!.Properties.Environment.Variables;
+    expect(env.PROVISION_OUTPUT_LOG_GROUP).toBeDefined();
+    expect(env.QUEUE_URL_BILLING_PLAN).toEqual({ Ref: queueId('BackgroundWorkBillingPlanQueue') });
+  });
+
+  it('alarms on the first server whose usage could not be collected (UsageServersFailed)', () => {
+    const a = alarms().find((x) => x.MetricName === 'UsageServersFailed')!;
+    expect(a).toBeDefined();
+    expect(a.Namespace).toBe('ResellerPanel');
+    expect(a.Threshold).toBe(1);
+    expect(a.AlarmActions).toHaveLength(1);
+  });
+});

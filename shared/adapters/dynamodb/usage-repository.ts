@@ -19,7 +19,7 @@
  * executor; the month item's `fed` map is created empty by the first write (`if_not_exists`), so
  * writing figures again never touches what billing recorded.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DayUsage } from '../../domain/stats/usage';
 import type {
   OwnedDayUsage,
@@ -33,6 +33,9 @@ import { TABLE, keys, type Key } from './keys';
 import { unitOfWork, type UnitItem } from './unit-of-work';
 
 const BATCH_GET = 100;
+
+/** The stored day total counts more users than this recompute: it stays. */
+class NewerTotal extends Error {}
 /** Users per transaction when storing a report (2 items each: DynamoDB takes 100 per transaction). */
 export const USERS_PER_TRANSACTION = 50;
 /** Transactions (and reseller totals) in flight at once when storing a report. */
@@ -178,28 +181,27 @@ export class DynamoUsageRepository implements UsageRepository {
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    await this.setDay(keys.resellerUsageMonth(resellerId, month), day, { type: 'usageResellerMonth', month }, { ...total });
+    // Collectors of several servers recompute the same total at once: a total of fewer users (a
+    // query that ran before another server's items were written) never replaces one of more.
+    const key = keys.resellerUsageMonth(resellerId, month);
+    try {
+      await unitOfWork(this.db).run([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #day = :day, #type = :type, #month = :month',
+            ConditionExpression: 'attribute_not_exists(#day) OR #day.#users <= :users',
+            ExpressionAttributeNames: { '#day': dayAttr(day), '#type': 'type', '#month': 'month', '#users': 'users' },
+            ExpressionAttributeValues: { ':day': { ...total }, ':type': 'usageResellerMonth', ':month': month, ':users': total.users },
+          },
+          onConditionFailed: new NewerTotal(),
+        },
+      ]);
+    } catch (e) {
+      if (!(e instanceof NewerTotal)) throw e;
+    }
     return total;
-  }
-
-  private setDay(key: Key, day: string, fixed: Record<string, string>, figures: Record<string, unknown>): Promise<unknown> {
-    const names: Record<string, string> = { '#day': dayAttr(day) };
-    const values: Record<string, unknown> = { ':day': figures };
-    const sets = ['#day = :day'];
-    Object.entries(fixed).forEach(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:f${i}`] = v;
-      sets.push(`#f${i} = :f${i}`);
-    });
-    return this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
   }
 
   async userMonth(resellerId: string, username: string, month: string): Promise<UserMonthUsage> {

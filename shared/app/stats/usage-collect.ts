@@ -103,7 +103,8 @@ export async function startRecollect(deps: Pick<UsageCollectDeps, 'clock' | 'new
 export type CollectOutcome =
   | { type: 'planned'; servers: number; more: boolean }
   | { type: 'collected'; serverId: string; users: number; unknownUsers: string[]; transactions: number; billingStarted: boolean }
-  | { type: 'failed'; serverId: string; error: string; billingStarted: boolean };
+  /** `counted`: this delivery counted the failure (a redelivery of it is not counted again). */
+  | { type: 'failed'; serverId: string; error: string; counted: boolean; billingStarted: boolean };
 
 /** A report that may succeed later: the message comes back (the queue's visibility timeout). */
 export class UsageNotYetCollected extends Error {}
@@ -138,7 +139,7 @@ export async function handleUsageMessage(
       );
     }
     const billingStarted = await finish(deps, m, delivery);
-    return { type: 'failed', serverId: m.serverId, error: report.error, billingStarted };
+    return { type: 'failed', serverId: m.serverId, error: report.error, counted: counted > 0, billingStarted };
   }
   const owners = await deps.usage.ownersOf(report.users.map((u) => u.username));
   const owned: OwnedDayUsage[] = [];
