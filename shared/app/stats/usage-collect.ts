@@ -94,10 +94,11 @@ export async function startRecollect(deps: Pick<UsageCollectDeps, 'clock' | 'new
   const now = deps.clock.now();
   const runId = `${RECOLLECT_RUN_KIND}-${day}-${deps.newId().toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 24)}`;
   const { run } = await deps.runs.start({ id: runId, kind: RECOLLECT_RUN_KIND, day, planParts: 1, startedAt: now.toISOString() });
+  // Planned before the message goes out: the collector that counts the server then finishes the run.
+  await deps.runs.setPlanned(runId, 'servers', 1);
   const collect: UsageMessage = { type: 'collect', runId, day, serverId };
   await deps.queue.send(USAGE_QUEUE, [collect]);
-  await deps.runs.setPlanned(runId, 'servers', 1);
-  return run;
+  return (await deps.runs.get(runId)) ?? run;
 }
 
 export type CollectOutcome =

@@ -121,5 +121,21 @@ describe('usage collection through the work queue', () => {
     const again = await op('POST', '/__dev/jobs/usage-daily', { day: '2027-06-30' });
     expect(again.body.runs[0].result).toMatchObject({ runId: 'usage-2027-06-30', created: false, planned: false });
     expect(await usageLines(users[0]!)).toHaveLength(1);
+
+    // The operator re-collects a past day of a server: its own run, stored again, nothing billed twice.
+    const today = await op('POST', '/operator/usage/recollect', { day: '2027-06-29', serverId: 'uc-a' });
+    expect(today.status).toBe(400);
+    expect(JSON.stringify(today.body)).toContain('day');
+    expect((await op('POST', '/operator/usage/recollect', { day: '2027-06-28', serverId: 'nope' })).status).toBe(404);
+    const re = await op('POST', '/operator/usage/recollect', { day: '2027-06-28', serverId: 'uc-a' });
+    expect(re.status).toBe(202);
+    expect(re.body.run).toMatchObject({ kind: 'usage-recollect', day: '2027-06-28', planned: 1 });
+    const reRun = await until('the re-collect run', async () => {
+      const r = await op('GET', `/operator/runs/${re.body.run.id}`);
+      return r.body.status === 'finished' && r.body;
+    });
+    expect(reRun).toMatchObject({ done: 1, failed: 0 });
+    expect((await own.rt.deps.usage.userMonth(resellerId, users[0]!, '2027-06')).fed?.has('2027-06-28')).toBe(true);
+    expect(await usageLines(users[0]!)).toHaveLength(1);
   }, 600_000);
 });
