@@ -36,4 +36,17 @@ export const METRIC_ALARMS: readonly MetricAlarmSpec[] = [
     description:
       "Billing: accounts due up to today are not billed at 03:00 UTC (today's run unfinished or failed accounts: GET /operator/runs, the billing dead-letter queue and the message log)",
   },
+  {
+    id: 'UsageServersFailedAlarm',
+    namespace: METRICS_NAMESPACE,
+    metric: 'UsageServersFailed',
+    // Published by usage-collector, 1 per server whose usage of a day could not be collected.
+    dimensions: {},
+    statistic: 'Sum',
+    periodMinutes: 5,
+    threshold: 1,
+    missing: 'notBreaching',
+    description:
+      "Usage: a server's usage of a day could not be collected after the retries: counted failed in the usage run, error in the operator's message log (GET /operator/messages); billing went on without it, re-collect the day for the server (POST /operator/usage/recollect)",
+  },
 ];

@@ -28,11 +28,6 @@ export interface QueueSpec {
   /** Alarm when the oldest message has waited longer than this. */
   maxAgeSeconds: number;
   description: string;
-  /**
-   * A metric (namespace ResellerPanel, no dimensions) the consumer publishes for each unit of work
-   * it gave up on and counted failed instead of dead-lettering it: alarmed on its first count.
-   */
-  failureMetric?: { name: string; description: string };
 }
 
 export const QUEUES: readonly QueueSpec[] = [
@@ -73,10 +68,6 @@ export const QUEUES: readonly QueueSpec[] = [
     // region; 20 reports at once polling every 2 s stays well inside (docs/scale.md).
     maxConcurrency: 20,
     maxAgeSeconds: 1800,
-    failureMetric: {
-      name: 'UsageServersFailed',
-      description: "A server's usage of a day could not be collected after the retries: counted failed in the usage run, error in the operator's message log (GET /operator/messages); billing went on without it, re-collect the day for the server",
-    },
     description: "A day's usage: plan a page of servers, or collect one server's report (one SSM command) and store its users' figures in batches",
   },
   {

@@ -11,8 +11,7 @@ import { sqsConsumer } from './sqs-consumer';
 const logger = new Logger({ serviceName: 'reseller-panel-usage-collector' });
 let provisioner: Provisioner | undefined;
 let jobDeps: ReturnType<typeof composeUsageJob> | undefined;
-const spec = queueSpec(USAGE_QUEUE);
-const { maxReceives } = spec;
+const { maxReceives } = queueSpec(USAGE_QUEUE);
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const runId = z.string().min(1).max(120);
@@ -21,8 +20,8 @@ const message = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('collect'), runId, day, serverId: z.string().min(1).max(64) }),
 ]);
 
-/** Metric (namespace ResellerPanel) of servers whose usage of a day could not be collected; alarmed (the queue catalogue). */
-export const FAILED_METRIC = spec.failureMetric?.name ?? 'UsageServersFailed';
+/** Metric (namespace ResellerPanel) of servers whose usage of a day could not be collected; alarmed (infra/metric-alarms.ts). */
+export const FAILED_METRIC = 'UsageServersFailed';
 
 /**
  * Consumer of the usage-collect queue (infra/queues-manifest.ts): plans a page of servers, or

@@ -19,7 +19,6 @@ import type { FunctionSpec } from '../functions-manifest';
 import type { QueueSpec } from '../queues-manifest';
 import type { MetricAlarmSpec } from '../metric-alarms';
 import { queueUrlEnv } from '../../shared/adapters/sqs/sqs-work-queue';
-import { METRICS_NAMESPACE } from '../../shared/ports/metrics';
 
 export interface BackgroundWorkProps {
   queues: readonly QueueSpec[];
@@ -98,10 +97,6 @@ export class BackgroundWork extends Construct {
         threshold: q.maxAgeSeconds,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
-      if (q.failureMetric) {
-        const metric = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: q.failureMetric.name, statistic: 'Sum', period: fiveMin });
-        alarm(`${P}FailuresAlarm`, metric, { alarmDescription: q.failureMetric.description, threshold: 1 });
-      }
     }
 
     for (const spec of props.specs) {
