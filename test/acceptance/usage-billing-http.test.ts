@@ -63,5 +63,5 @@ describe('usage feed into billing', () => {
     expect(again.body.runs[0].ok).toBe(true);
     expect(again.body.runs[0].result).toMatchObject({ runId: 'usage-2027-03-06', created: false });
     expect((await ledger()).filter((l) => l.type === 'usage')).toEqual(usage);
-  }, 900_000); // a month of days, each a usage run and a billing run through the local queues
+  }, 300_000); // a month of days, each a usage run and a billing run through the local queues
 });
