@@ -53,7 +53,7 @@ describe('webhook infrastructure', () => {
         .map((f) => f.name)
         .sort();
     expect(senders('BackgroundWorkWebhookDeliverQueue')).toEqual(['webhook-deliver', 'webhook-fanout', 'webhooks']);
-    expect(senders('BackgroundWorkWebhookFanoutQueue')).toEqual(['billing', 'mail-fanout', 'mail-send', 'provisioning-worker', 'users', 'webhook-sweep']);
+    expect(senders('BackgroundWorkWebhookFanoutQueue')).toEqual(['billing', 'mail-fanout', 'mail-send', 'users', 'webhook-sweep']);
     expect(resources[functionId('webhook-sweep')]!.Properties.Environment.Variables.QUEUE_URL_WEBHOOK_FANOUT).toEqual({ Ref: queueId('BackgroundWorkWebhookFanoutQueue') });
   });
 
