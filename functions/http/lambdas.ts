@@ -17,7 +17,11 @@ export const HTTP_LAMBDAS = {
   /** Sign-in, passwords, creating and locking logins, API clients and their tokens: the Cognito client and jose. */
   identity: { tags: ['auth', 'api-clients'], needs: ['table:read', 'table:write', 'cognito:admin', 'cognito:clients'] },
   /** Hosted users and their SSL: KMS (private keys, registration e-mails kept encrypted in the outbox until sent), SSM Parameter Store (certificate keys). */
-  users: { tags: ['users', 'ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send', 'webhook-fanout'] },
+  users: { tags: ['users'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'], sends: ['mail-send', 'webhook-fanout'] },
+  /** Hosted users' SSL certificates: KMS (private keys kept encrypted), Parameter Store (the keys the servers fetch), X.509. */
+  ssl: { tags: ['ssl'], needs: ['table:read', 'table:write', 'kms:data-key', 'ssm:ssl-keys'] },
+  /** Skins (zip archives: fflate), the index and help pages (HTML policy); an index-page change fans out to the users. */
+  settings: { tags: ['settings'], needs: ['table:read', 'table:write'], sends: ['provisioning-fanout'] },
   /** Plans, billing accounts, payments: decimal.js and the billing engine. */
   billing: { tags: ['billing'], needs: ['table:read', 'table:write'], sends: ['webhook-fanout'] },
   /** The operator's resellers, IP pools and hosting servers. */

@@ -13,6 +13,8 @@ import { handler as billingHandler } from '../../functions/http/lambdas/billing'
 import { handler as operatorHandler } from '../../functions/http/lambdas/operator';
 import { handler as docsHandler } from '../../functions/http/lambdas/docs-local';
 import { handler as webhooksHandler } from '../../functions/http/lambdas/webhooks';
+import { handler as sslHandler } from '../../functions/http/lambdas/ssl';
+import { handler as settingsHandler } from '../../functions/http/lambdas/settings';
 import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/lambdas';
 import type { LambdaHttpHandler } from './http-server';
 import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
@@ -226,6 +228,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       operator: operatorHandler,
       docs: docsHandler,
       webhooks: webhooksHandler,
+      ssl: sslHandler,
+      settings: settingsHandler,
     };
     const routeKeys = ROUTES.map((r) => ({
       method: r.method as string,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { ssmJsonClientFromEnv } from '../ssm/ssm-json-client';
 import type { KeyCipher } from '../../ports/key-cipher';
 import { LocalCipher } from '../local/local-cipher';
 import { KmsCipher } from './kms-cipher';
@@ -10,7 +10,7 @@ import { KmsCipher } from './kms-cipher';
  * Only the functions that handle private keys import this (the KMS client stays out of the others).
  */
 export function keyCipherFromEnv(env: Record<string, string | undefined>): KeyCipher {
-  if (env.KMS_KEY_ID) return new KmsCipher(new KMSClient({}), env.KMS_KEY_ID);
+  if (env.KMS_KEY_ID) return new KmsCipher(ssmJsonClientFromEnv(env, { service: 'kms', targetPrefix: 'TrentService' }), env.KMS_KEY_ID);
   if (env.DATA_DIR) {
     let cipher: LocalCipher | undefined;
     const get = () => (cipher ??= LocalCipher.loadOrCreate(join(env.DATA_DIR as string, 'keys', 'private-keys.aes256')));
