@@ -48,7 +48,7 @@ beforeAll(async () => {
   expect(run.status).toBe(200);
   expect(run.body.runs).toHaveLength(1);
   expect(run.body.runs[0].ok).toBe(true);
-  expect(run.body.runs[0].result.day).toBe(DAY);
+  expect(run.body.runs[0].result.usageDay).toBe(DAY);
 }, 60_000);
 
 describe('stats', () => {
