@@ -92,23 +92,28 @@ describe(`billing run under faults (${N} accounts each)`, () => {
   it('DynamoDB throttling on a third of the billing writes: the same ledger', async () => {
     let throttled = 0;
     const db = own.rt.deps.db;
-    db.middlewareStack.add(
-      (next, context) => async (args) => {
-        // The account's own transaction (its item's sort key BILLACCT#...), marshalled or not.
-        const billingWrite = String(context.commandName).startsWith('TransactWrite') && JSON.stringify(args.input).includes('"BILLACCT#');
-        if (billingWrite && Math.random() < 0.33) {
-          throttled++;
-          throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index (injected)'), {
-            name: 'ProvisionedThroughputExceededException',
-            $metadata: {},
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'injectThrottling' },
-    );
+    // Installed once the accounts are seeded (the seeding's own writes are not the point), before the run starts.
+    const injectThrottling = () =>
+      db.middlewareStack.add(
+        (next, context) => async (args) => {
+          // The account's own transaction (its item's sort key BILLACCT#...), marshalled or not.
+          const billingWrite = String(context.commandName).startsWith('TransactWrite') && JSON.stringify(args.input).includes('"BILLACCT#');
+          if (billingWrite && Math.random() < 0.33) {
+            throttled++;
+            throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index (injected)'), {
+              name: 'ProvisionedThroughputExceededException',
+              $metadata: {},
+            });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'injectThrottling' },
+      );
     try {
-      const { run, due, ledgers } = await scenario(own.rt.deps, 't', '2027-10-02', () => own.rt.deps.queue.send('billing-plan', [{ day: '2027-10-02' }]));
+      const { run, due, ledgers } = await scenario(own.rt.deps, 't', '2027-10-02', () => {
+        injectThrottling();
+        return own.rt.deps.queue.send('billing-plan', [{ day: '2027-10-02' }]);
+      });
       expect(throttled).toBeGreaterThan(N / 10);
       expect(run).toMatchObject({ planned: due, done: due, failed: 0 });
       expect(ledgers).toEqual(clean);
