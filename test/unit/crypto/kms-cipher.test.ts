@@ -3,11 +3,12 @@
  * standing in for KMS, which checks each request's SigV4 signature (service `kms`) with the AWS
  * SDK's own signer and binds every data key to the encryption context it was made for.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sha256 } from '../../support/sha256';
 import { KmsCipher } from '../../../shared/adapters/kms/kms-cipher';
 import { SsmJsonClient } from '../../../shared/adapters/ssm/ssm-json-client';
 
@@ -15,19 +16,6 @@ const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MD
 const DATE = new Date('2026-12-02T07:40:00Z');
 const KEY_ID = 'arn:aws:kms:eu-central-1:1:key/k';
 
-class Sha256 {
-  private readonly h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', secret as never) : createHash('sha256');
-  }
-  update(d: Uint8Array | string) {
-    this.h.update(d as never);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
 
 const seen: { target: string; authorizationOk: boolean; body: Record<string, unknown> }[] = [];
 /** The stand-in's "wrapped" data keys: blob id → the key and the context it was generated for. */

@@ -2,11 +2,11 @@
  * Private keys in SSM Parameter Store (AWS only): the key store's calls go to a local HTTP server
  * standing in for SSM, which checks each request's SigV4 signature with the AWS SDK's own signer.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sha256 } from '../../support/sha256';
 import { ParameterKeyStore } from '../../../shared/adapters/ssm/parameter-key-store';
 import { SsmJsonClient } from '../../../shared/adapters/ssm/ssm-json-client';
 import { keyDigest, normalizeKeyPem, sslKeyRef } from '../../../shared/domain/provisioning/key-names';
@@ -15,19 +15,6 @@ const KEY = '-----BEGIN PRIVATE KEY-----\r\nMIIB\r\n-----END PRIVATE KEY-----\r\
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' };
 const DATE = new Date('2026-12-02T07:40:00Z');
 
-class Sha256 {
-  private readonly h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', secret as never) : createHash('sha256');
-  }
-  update(d: Uint8Array | string) {
-    this.h.update(d as never);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
 
 interface Seen { target: string; body: Record<string, unknown>; authorizationOk: boolean }
 const seen: Seen[] = [];
