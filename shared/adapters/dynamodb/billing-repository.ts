@@ -4,7 +4,7 @@ import type { AccountRef, BillingRepository, BillingWrite, StoredAccount, Stored
 import { ReferenceTakenError, StaleAccountError } from '../../ports/billing-repository';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys, TABLE } from './keys';
-import { queryPage } from './query-page';
+import { countQuery, queryPage } from './query-page';
 import { messageItem } from './message-log';
 import { pendingUpdate } from './provisioning-repository';
 import { webhookEventItems } from './webhook-store';
@@ -272,23 +272,12 @@ export class DynamoBillingRepository implements BillingRepository {
   }
 
   async countDue(day: string, shard: number): Promise<number> {
-    let n = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.billingDuePartition(day, shard) },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      n += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return n;
+    return countQuery(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.billingDuePartition(day, shard) },
+    });
   }
 
   async getAccounts(refs: readonly AccountRef[]): Promise<Map<string, StoredAccount>> {

@@ -20,7 +20,7 @@ import { ConcurrentChangeError } from '../../domain/errors';
 import type { WorkQueue } from '../../ports/work-queue';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys, TABLE } from './keys';
-import { queryPage } from './query-page';
+import { countQuery, queryPage } from './query-page';
 import { unitOfWork } from './unit-of-work';
 
 /** A receipt or visibility condition failed: another poller holds the message now (or it is gone). */
@@ -249,23 +249,12 @@ export class LocalWorkQueue implements WorkQueue {
 
   /** Messages still in the queue, visible or in flight (not the dead letters). */
   async depth(queue: string): Promise<number> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.queueMessage(queue, '').PK },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return count;
+    return countQuery(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.queueMessage(queue, '').PK },
+    });
   }
 
   async deadLetters(queue: string, page: PageRequest): Promise<Page<DeadLetter>> {

@@ -35,3 +35,15 @@ export async function queryPage<T>(db: DynamoDBDocumentClient, tableName: string
   );
   return { items: (out.Items ?? []).map(q.map), nextCursor: encodeCursor(out.LastEvaluatedKey) };
 }
+
+/** How many items a query matches (after its filter), every page read: `Select: 'COUNT'`, nothing fetched. */
+export async function countQuery(db: DynamoDBDocumentClient, input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'Select' | 'ExclusiveStartKey'>): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: start }));
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return count;
+}

@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BUILT_IN_DESIGNS, MAX_SKINS, type Skin } from '../../domain/controlpanel/skins';
 import { ConflictError, ErrorCode, NotFoundError } from '../../domain/errors';
 import type { SkinRepository } from '../../ports/skins';
 import { keys, TABLE } from './keys';
-import { queryPage } from './query-page';
+import { countQuery, queryPage } from './query-page';
 import { RETRY, unitOfWork, type UnitItem } from './unit-of-work';
 
 export { MAX_SKINS };
@@ -204,23 +204,13 @@ export class DynamoSkinRepository implements SkinRepository {
    * every create and delete needs the count item to exist.
    */
   private async initCounter(resellerId: string): Promise<void> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-          ExpressionAttributeValues: { ':pk': keys.partitionOf(resellerId), ':prefix': keys.skinPrefix },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const count = await countQuery(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': keys.partitionOf(resellerId), ':prefix': keys.skinPrefix },
+      ConsistentRead: true,
+    });
     try {
       await unitOfWork(this.db).run([
         {
@@ -234,25 +224,14 @@ export class DynamoSkinRepository implements SkinRepository {
   }
 
   private async countUsersWearing(resellerId: string, name: string): Promise<number> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          FilterExpression: '#d = :name',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#d': 'design' },
-          ExpressionAttributeValues: { ':pk': keys.partitionOf(resellerId), ':prefix': keys.userPrefix, ':name': name },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return count;
+    return countQuery(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      FilterExpression: '#d = :name',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#d': 'design' },
+      ExpressionAttributeValues: { ':pk': keys.partitionOf(resellerId), ':prefix': keys.userPrefix, ':name': name },
+      ConsistentRead: true,
+    });
   }
 
   async getHelpPage(resellerId: string): Promise<string | null> {
