@@ -12,8 +12,14 @@ export interface PollerOptions {
   concurrency?: number;
   /** Visibility timeout used locally instead of the catalogue's (tests make crash recovery quick). */
   visibilitySeconds?: number;
-  /** Wait between polls of an empty queue (a send in this process wakes the poller at once). */
+  /**
+   * Wait after a first empty poll; it doubles with each empty poll up to `maxIdleMs`. A send in
+   * this process wakes the poller at once (a delayed one when it becomes visible), so the long
+   * waits only delay messages sent by another process and redeliveries after a visibility timeout.
+   */
   idleMs?: number;
+  /** Longest wait between polls of an empty queue (default 2000 ms). */
+  maxIdleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -28,6 +34,7 @@ export class QueuePoller {
   private loops: Promise<void>[] = [];
   private inFlight = new Map<string, Set<Promise<void>>>();
   private wake = new Map<string, () => void>();
+  private timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly queue: LocalWorkQueue,
@@ -38,7 +45,10 @@ export class QueuePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const onSent = (name: string) => this.wake.get(name)?.();
+    const onSent = (name: string, delayMs = 0) => {
+      if (delayMs <= 0) this.wake.get(name)?.();
+      else this.wakeAfter(name, delayMs);
+    };
     this.queue.events.on('sent', onSent);
     this.stopListening = () => this.queue.events.off('sent', onSent);
     for (const spec of this.specs) {
@@ -52,6 +62,8 @@ export class QueuePoller {
   async stop(): Promise<void> {
     this.running = false;
     this.stopListening();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     for (const w of this.wake.values()) w();
     await Promise.all(this.loops);
     await Promise.all([...this.inFlight.values()].flatMap((s) => [...s]));
@@ -70,6 +82,8 @@ export class QueuePoller {
     const cap = Math.max(1, Math.min(spec.maxConcurrency, this.opts.concurrency ?? 4));
     const visibility = this.opts.visibilitySeconds ?? spec.visibilityTimeoutSeconds;
     const running = this.inFlight.get(spec.name)!;
+    const firstIdle = this.opts.idleMs ?? 250;
+    let idle = firstIdle;
     while (this.running) {
       if (running.size >= cap) {
         await Promise.race(running);
@@ -82,22 +96,33 @@ export class QueuePoller {
         if (this.running) this.opts.log?.(`queue ${spec.name}: receive failed: ${(e as Error).message}`);
       }
       if (!batch.length) {
-        await new Promise<void>((res) => {
-          const t = setTimeout(done, this.opts.idleMs ?? 250);
-          function done() {
+        // Idle DynamoDB polling of a dozen queues in every runtime was most of an idle runtime's CPU.
+        const woken = await new Promise<boolean>((res) => {
+          const t = setTimeout(() => res(false), idle);
+          this.wake.set(spec.name, () => {
             clearTimeout(t);
-            res();
-          }
-          this.wake.set(spec.name, done);
+            res(true);
+          });
         });
+        idle = woken ? firstIdle : Math.min(idle * 2, Math.max(firstIdle, this.opts.maxIdleMs ?? 2000));
         continue;
       }
-      const p: Promise<void> = this.deliver(spec, batch).finally(() => running.delete(p));
+      idle = firstIdle;
+      const p: Promise<void> = this.deliver(spec, batch, visibility).finally(() => running.delete(p));
       running.add(p);
     }
   }
 
-  private async deliver(spec: QueueSpec, batch: ReceivedMessage[]): Promise<void> {
+  /** Wakes the queue's loop after `ms` (a delayed message becomes visible, a failed one comes back). */
+  private wakeAfter(name: string, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.wake.get(name)?.();
+    }, ms + 5).unref();
+    this.timers.add(t);
+  }
+
+  private async deliver(spec: QueueSpec, batch: ReceivedMessage[], visibilitySeconds: number): Promise<void> {
     let failed: Set<string>;
     try {
       const handler = await this.opts.load(spec.consumer);
@@ -105,8 +130,10 @@ export class QueuePoller {
       failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (e) {
       this.opts.log?.(`queue ${spec.name}: consumer ${spec.consumer} failed: ${(e as Error).message}`);
+      this.wakeAfter(spec.name, visibilitySeconds * 1000);
       return; // the whole batch comes back after its visibility timeout, as on Lambda
     }
+    if (failed.size) this.wakeAfter(spec.name, visibilitySeconds * 1000);
     for (const m of batch) {
       if (failed.has(m.id)) continue;
       try {

@@ -76,6 +76,12 @@ export interface RuntimeOptions {
    * runtime keep the mail store in their own process, so what SES accepted outlives the runtime.
    */
   externalSesUrl?: string;
+  /**
+   * Use this DynamoDB Local instead of starting one (`LOCAL_DYNAMODB_URL`), with the key kept in
+   * $DATA_DIR: it runs without -sharedDb, so that key is a database of its own. Tests give their
+   * own runtimes the shared runtime's DynamoDB Local: one warm JVM instead of a cold one each.
+   */
+  externalDynamoUrl?: string;
 }
 
 export interface Runtime {
@@ -107,9 +113,19 @@ export function optionsFromEnv(env: Env): RuntimeOptions {
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     operatorPassword: env.OPERATOR_PASSWORD || undefined,
     externalSesUrl: env.LOCAL_SES_URL || undefined,
+    externalDynamoUrl: env.LOCAL_DYNAMODB_URL || undefined,
     env,
     consoleDir: CONSOLE_DIST,
   };
+}
+
+/** The database stays on this machine: another DynamoDB than a loopback one is refused. */
+function loopbackUrl(name: string, url: string): string {
+  const u = URL.canParse(url) ? new URL(url) : undefined;
+  if (!u || u.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+    throw new Error(`${name} must be an http:// URL on this machine's loopback interface (127.0.0.1), not ${url}`);
+  }
+  return url.replace(/\/$/, '');
 }
 
 /** Starts the embedded runtime: DynamoDB Local, the local SES, the issuer and the API server. */
@@ -122,11 +138,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   try {
     secureDataDir(opts.dataDir);
     const dbPath = opts.inMemory ? undefined : join(opts.dataDir, 'dynamodb');
-    const dynamo: DynamoLocal = await startDynamoLocal({
-      port: opts.dynamoPort || (await freePort()),
-      dbPath,
-      credentials: loadOrCreateDbCredentials(opts.dataDir, dbPath),
-    });
+    const dynamo: DynamoLocal = opts.externalDynamoUrl
+      ? { endpoint: loopbackUrl('LOCAL_DYNAMODB_URL', opts.externalDynamoUrl), credentials: loadOrCreateDbCredentials(opts.dataDir), stop: async () => undefined }
+      : await startDynamoLocal({
+          port: opts.dynamoPort || (await freePort()),
+          dbPath,
+          credentials: loadOrCreateDbCredentials(opts.dataDir, dbPath),
+        });
     started.push(dynamo);
     log(`DynamoDB Local on ${dynamo.endpoint} (127.0.0.1 only; its key is in ${join(opts.dataDir, 'dynamodb-credentials.json')})`);
     await ensureTable(dynamo.endpoint, dynamo.credentials, tableName);

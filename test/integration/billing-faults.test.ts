@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { composeFromEnv, type AppDeps } from '../../shared/adapters/compose';
 import { LocalWorkQueue } from '../../shared/adapters/dynamodb/local-work-queue';
 import { parsePlan } from '../../shared/domain/billing/plan';
@@ -165,10 +165,14 @@ describe(`billing run under faults (${N} accounts each)`, () => {
   it('the runtime killed with SIGKILL in the middle of a run and started again: the same ledger', async () => {
     const day = '2028-05-02';
     const dataDir = mkdtempSync(join(tmpdir(), 'rp-billing-kill-'));
-    const ports = { PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SES_PORT: String(await freePort()) };
+    const ports = { PORT: String(await freePort()), SES_PORT: String(await freePort()) };
+    // The table lives in the shared DynamoDB Local (a database of this data dir's key), as on AWS
+    // the table outlives a crashed function: what is killed is the runtime, every consumer in it.
+    const dynamoUrl = inject('dynamoEndpoint');
     const env = {
       ...process.env,
       ...ports,
+      LOCAL_DYNAMODB_URL: dynamoUrl,
       DATA_DIR: dataDir,
       OPERATOR_PASSWORD: 'billing-kill-operator-password',
       PASSWORD_HASH_COST_LOG2: '10',
@@ -205,7 +209,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
     try {
       const creds = JSON.parse(readFileSync(join(dataDir, 'dynamodb-credentials.json'), 'utf8'));
       const deps = await composeFromEnv(
-        { TABLE_NAME: 'reseller-panel', DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.DYNAMODB_PORT}`, DYNAMODB_ACCESS_KEY_ID: creds.accessKeyId, DYNAMODB_SECRET_ACCESS_KEY: creds.secretAccessKey },
+        { TABLE_NAME: 'reseller-panel', DYNAMODB_ENDPOINT: dynamoUrl, DYNAMODB_ACCESS_KEY_ID: creds.accessKeyId, DYNAMODB_SECRET_ACCESS_KEY: creds.secretAccessKey },
         { queue: (_e, db, table) => new LocalWorkQueue(db, table, { maxReceives: (q) => queueSpec(q).maxReceives }) },
       );
       await putPlan(deps);
@@ -224,7 +228,6 @@ describe(`billing run under faults (${N} accounts each)`, () => {
         if (Date.now() > end) throw new Error(`run did not reach ${killAfter} accounts: ${JSON.stringify(run)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      // Its DynamoDB Local goes down with it (same process group), so nothing can be read until the restart.
       step = 'kill';
       await kill(child);
       step = 'restart';

@@ -38,7 +38,7 @@ export async function setup(project: TestProject) {
     env: {
       PROVISION_RETRY_BASE_SECONDS: '1',
       PROVISION_RETRY_MAX_SECONDS: '4',
-      LOCAL_RATE_JOB_INTERVAL_MS: '300',
+      LOCAL_RATE_JOB_INTERVAL_MS: '1000',
       PASSWORD_HASH_COST_LOG2: '10',
       LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
       ...process.env,

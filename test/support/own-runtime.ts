@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { expect, inject } from 'vitest';
+import { localClientConfig } from '../../shared/adapters/dynamodb/client';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime';
 import { request, type ApiResponse } from './http';
 
@@ -18,13 +20,19 @@ export interface OwnRuntime {
 
 /**
  * An embedded runtime of a test file's own, for tests that move the dev clock or run the daily
- * jobs over the whole table: the shared runtime's other tests must not see that.
+ * jobs over the whole table: the shared runtime's other tests must not see that. Its table is in
+ * the shared runtime's DynamoDB Local under a key of its own (a database nobody else sees), not in
+ * a JVM of its own: a cold DynamoDB Local costs seconds of CPU to start and answers 2-3 times
+ * slower until it is warm. `ownDynamo: true` starts one anyway.
  */
-export async function startOwnRuntime(name: string, start?: string, options: Partial<RuntimeOptions> = {}): Promise<OwnRuntime> {
+export async function startOwnRuntime(name: string, start?: string, options: Partial<RuntimeOptions> & { ownDynamo?: boolean } = {}): Promise<OwnRuntime> {
   const dataDir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
   const operatorPassword = `${name}-operator-password`;
+  const { ownDynamo, ...rest } = options;
   const rt = await startRuntime({
-    dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword, ...options,
+    dataDir, port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, operatorPassword,
+    ...(ownDynamo ? {} : { externalDynamoUrl: inject('dynamoEndpoint') }),
+    ...rest,
     // scrypt at N=2^10 (test runtimes only), as the shared runtime.
     env: { PASSWORD_HASH_COST_LOG2: '10', ...(options.env ?? {}) },
   });
@@ -52,6 +60,12 @@ export async function startOwnRuntime(name: string, start?: string, options: Par
     },
     async stop() {
       await rt.stop();
+      if (!ownDynamo) {
+        // Frees the shared DynamoDB Local's memory of this runtime's database.
+        const db = new DynamoDBClient(localClientConfig(rt.dynamoEndpoint, rt.dynamoCredentials));
+        await db.send(new DeleteTableCommand({ TableName: rt.tableName })).catch(() => undefined);
+        db.destroy();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -105,7 +105,8 @@ export class LocalWorkQueue implements WorkQueue {
         if (requests.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
-    if (items.length) this.events.emit('sent', queue);
+    // `delayMs` lets an in-process poller sleep until then instead of polling the queue meanwhile.
+    if (items.length) this.events.emit('sent', queue, visibleAt - sentAt);
   }
 
   /** Claims up to `max` visible messages, oldest first, for `visibilitySeconds`. */
