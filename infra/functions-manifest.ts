@@ -129,6 +129,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/jobs/mail-send.ts',
     handler: 'handler',
     memoryMb: 512,
+    // Longer than a claim's lease (MAIL_CLAIM_LEASE_SECONDS, 60): harmless, because a sender calls
+    // SES only while the call (5 s request timeout) ends inside its own lease, else it gives the claim
+    // back. So no call is in flight once a lease has run out; an instance stopped at this timeout
+    // leaves its claims in doubt, resolved without sending twice (docs/mail.md).
     timeoutSeconds: 120,
     needs: ['table:read', 'table:write', 'ses:send', 'kms:data-key'],
     sends: ['mail-send', 'webhook-fanout'],

@@ -19,6 +19,7 @@ import { DEFAULT_LAMBDA, lambdaOf, type HttpLambda } from '../../functions/http/
 import type { LambdaHttpHandler } from './http-server';
 import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
 import { mailerFromEnv } from '../../shared/adapters/ses/mailer-from-env';
+import { LocalSesLookup } from '../../shared/adapters/ses/local-ses-lookup';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
 import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-store-from-env';
 import { provideDeps } from '../../functions/deps';
@@ -155,6 +156,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       DYNAMODB_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     };
 
+    // Since when "not in the local SES's store" means "never accepted" (mail in doubt, docs/mail.md):
+    // the runtime's own SES keeps its store in memory from its start; an SES given by LOCAL_SES_URL
+    // is outside the runtime and keeps it across the runtime's restarts (0: always).
+    const sesUpSinceMs = opts.externalSesUrl ? 0 : Date.now();
     const ses: LocalSes = opts.externalSesUrl
       ? { url: opts.externalSesUrl, stop: async () => undefined }
       : await startLocalSes(opts.sesPort || (await freePort()));
@@ -182,6 +187,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       apiClientProvider: apiClientsFromEnv,
       provisioner,
       mailer: mailerFromEnv,
+      sentMail: () => new LocalSesLookup(ses.url, sesUpSinceMs),
       keyCipher: keyCipherFromEnv,
       privateKeys: privateKeyStoreFromEnv,
       webhookSender: webhookSenderFromEnv,

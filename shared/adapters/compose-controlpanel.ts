@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ControlPanelPorts } from '../app/controlpanel/deps';
 import type { KeyCipher } from '../ports/key-cipher';
-import type { Mailer } from '../ports/mailer';
+import type { Mailer, SentMailLookup } from '../ports/mailer';
 import type { PrivateKeyStore } from '../ports/private-key-store';
 import { NodeX509 } from './crypto/node-x509';
 import { DynamoOutboxStore } from './dynamodb/outbox-store';
@@ -28,7 +28,7 @@ export function absentPort<T extends object>(port: string): T {
 export function controlPanelFromEnv(
   db: DynamoDBDocumentClient,
   tableName: string,
-  parts: { mailer?: Mailer; keyCipher?: KeyCipher; privateKeys?: PrivateKeyStore; env?: Record<string, string | undefined> } = {},
+  parts: { mailer?: Mailer; sentMail?: SentMailLookup; keyCipher?: KeyCipher; privateKeys?: PrivateKeyStore; env?: Record<string, string | undefined> } = {},
 ): ControlPanelPorts {
   return {
     templates: new DynamoTemplateRepository(db, tableName),
@@ -37,6 +37,7 @@ export function controlPanelFromEnv(
     ipPool: new DynamoIpPoolRepository(db, tableName),
     certificates: new DynamoCertificateStore(db, tableName),
     mailer: parts.mailer ?? absentPort<Mailer>('mailer'),
+    ...(parts.sentMail ? { sentMail: parts.sentMail } : {}),
     keyCipher: parts.keyCipher ?? absentPort<KeyCipher>('keyCipher'),
     outbox: new DynamoOutboxStore(db, tableName),
     mailSettings: mailSettingsFromEnv(parts.env ?? {}),

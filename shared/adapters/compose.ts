@@ -21,7 +21,7 @@ import { controlPanelFromEnv } from './compose-controlpanel';
 import type { ProvisioningPorts } from '../app/provisioning/deps';
 import type { Provisioner } from '../ports/provisioner';
 import type { KeyCipher } from '../ports/key-cipher';
-import type { Mailer } from '../ports/mailer';
+import type { Mailer, SentMailLookup } from '../ports/mailer';
 import type { PrivateKeyStore } from '../ports/private-key-store';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../domain/provisioning/status';
 import { DynamoProvisioningRepository } from './dynamodb/provisioning-repository';
@@ -103,6 +103,8 @@ export interface ComposeParts {
   apiClientProvider?: (env: Env, clock: Clock) => Promise<ApiClientProvider>;
   provisioner?: Provisioner;
   mailer?: (env: Env) => Mailer;
+  /** Whether SES has a message (mail in doubt, docs/mail.md): the embedded runtime's local SES only; SES on AWS cannot be asked. */
+  sentMail?: (env: Env) => SentMailLookup;
   keyCipher?: (env: Env) => KeyCipher;
   /** Where the servers fetch private keys (ssm/private-key-store-from-env.ts): the functions that store certificates. */
   privateKeys?: (env: Env) => PrivateKeyStore;
@@ -150,7 +152,7 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
     apiClientProvider: overrides.apiClientProvider ? await overrides.apiClientProvider(env, clock) : NO_API_CLIENT_PROVIDER,
     randomBytes: (n) => randomBytes(n),
     newId: () => randomUUID().replace(/-/g, '').slice(0, 20),
-    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), keyCipher: overrides.keyCipher?.(env), privateKeys: overrides.privateKeys?.(env), env }),
+    ...controlPanelFromEnv(db, tableName, { mailer: overrides.mailer?.(env), sentMail: overrides.sentMail?.(env), keyCipher: overrides.keyCipher?.(env), privateKeys: overrides.privateKeys?.(env), env }),
     servers: new DynamoServerRepository(db, tableName),
     provisioning: new DynamoProvisioningRepository(db, tableName),
     ...(overrides.provisioner ? { provisioner: overrides.provisioner } : {}),

@@ -1,3 +1,5 @@
+import type { SentMailEvidence } from '../domain/mail/outbox';
+
 /** Outgoing e-mail: SES (v2 API) on AWS, aws-ses-v2-local in the embedded runtime. */
 export interface MailMessage {
   to: string[];
@@ -12,8 +14,13 @@ export interface MailMessage {
   ref?: { resellerId: string; messageId: string };
 }
 
-/** Why SES did not accept a message: `throttled` and `transient` are retried, `permanent` is not. */
-export type MailFailureKind = 'throttled' | 'transient' | 'permanent';
+/**
+ * Why a send did not end with SES's message id. `throttled` and `transient` (SES answered, or never
+ * got the request) are retried, `permanent` is not. `unknown`: the request may have reached SES but
+ * no answer came back (a timeout after it was written, a reset socket, a 200 without an id): SES may
+ * have accepted it, so it is not sent again until that is resolved (docs/mail.md, "in doubt").
+ */
+export type MailFailureKind = 'throttled' | 'transient' | 'permanent' | 'unknown';
 
 export class MailSendError extends Error {
   constructor(
@@ -29,4 +36,16 @@ export class MailSendError extends Error {
 export interface Mailer {
   /** Sends one message; resolves with the provider's message id, rejects with a MailSendError. */
   send(message: MailMessage): Promise<string>;
+}
+
+export type { SentMailEvidence };
+
+/**
+ * Whether SES accepted one of our messages, asked after its sender died or lost the answer.
+ * SES itself cannot be asked (on AWS there is no lookup); the embedded runtime's local SES can
+ * (shared/adapters/ses/local-ses-lookup.ts).
+ */
+export interface SentMailLookup {
+  /** Looks for the message by its outbox reference among what SES accepted since `sinceMs`. */
+  find(ref: { resellerId: string; messageId: string }, sinceMs: number): Promise<SentMailEvidence>;
 }

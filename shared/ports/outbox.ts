@@ -37,6 +37,8 @@ export interface ClaimedMessage {
   /** Attempts so far, this one included. */
   attempts: number;
   token: string;
+  /** When this claim was taken: its lease runs from here. */
+  claimedAtMs: number;
 }
 
 export type ClaimResult =
@@ -45,6 +47,11 @@ export type ClaimResult =
   | { finished: OutboxStatus }
   /** Another sender holds it, or a retry is not due yet: try again after `untilMs`. */
   | { busyUntilMs: number }
+  /**
+   * `sending` under a claim older than the lease: its sender died or lost SES's answer, and SES may
+   * have it. Not claimed: resolved from evidence (resolveDoubt), then takeOver or recordUnconfirmed.
+   */
+  | { inDoubt: { token: string; claimedAtMs: number; attempts: number } }
   /** No such message (yet): the request that enqueued it has not written it, or never did. */
   | { missing: true };
 
@@ -97,17 +104,30 @@ export interface OutboxStore {
   recordPage(resellerId: string, circularId: string, page: FanoutPage): Promise<boolean>;
   getPage(resellerId: string, circularId: string, n: number): Promise<{ usernames: string[]; next: string | null } | undefined>;
 
-  /** Claims a message for sending (conditional write), see ClaimResult. */
+  /** Claims a queued, due message for sending (conditional write), see ClaimResult. */
   claim(resellerId: string, messageId: string, token: string, nowMs: number, leaseSeconds: number): Promise<ClaimResult>;
+  /**
+   * A message in doubt that SES certainly does not have: its claim (`oldToken`, still `sending`)
+   * becomes this sender's (`token`, claimed now, attempts + 1). Undefined when someone else resolved it.
+   */
+  takeOver(resellerId: string, messageId: string, oldToken: string, token: string, nowMs: number): Promise<ClaimedMessage | undefined>;
   /** sending → sent (held by `token`), with the circular's counters. False when the claim was lost. */
   recordSent(resellerId: string, messageId: string, token: string, sesMessageId: string, at: string): Promise<boolean>;
   /** sending → failed (held by `token`), with the circular's counters and the failure listed. */
   recordFailed(resellerId: string, messageId: string, token: string, reason: string, at: string): Promise<boolean>;
+  /**
+   * sending (held by `token`) → failed with `unconfirmed: true`: SES may have accepted it, nobody
+   * could tell within the wait; counters and the failure list as recordFailed. A late Send event
+   * (reconcileSent) still turns it into sent.
+   */
+  recordUnconfirmed(resellerId: string, messageId: string, token: string, reason: string, at: string): Promise<boolean>;
   /** sending → queued again, due at `dueMs`, with the error that made it wait. */
   release(resellerId: string, messageId: string, token: string, error: string, dueMs: number, opts?: { attempted?: boolean }): Promise<void>;
   /**
    * SES's send event (or the local SES's store): a message still queued or sending was accepted by
-   * SES after all (its sender died after SES accepted, or timed out waiting for the answer) → sent.
+   * SES after all (its sender died after SES accepted, or lost the answer) → sent. Also a message
+   * that ended failed as unconfirmed → sent, its circular's counters moved from failed to sent and
+   * its failure unlisted. False when there was nothing to change.
    */
   reconcileSent(resellerId: string, messageId: string, sesMessageId: string, at: string): Promise<boolean>;
 

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Circular, CircularBody, CircularHead } from '../../domain/mail/circulars';
 import { parseMessageId, type MailStanding, type OutboxKind, type OutboxStatus } from '../../domain/mail/outbox';
 import type { Message } from '../../ports/message-log';
-import type { ClaimResult, FanoutPage, OutboxStore, OutboxView, SingleMessage } from '../../ports/outbox';
+import type { ClaimedMessage, ClaimResult, FanoutPage, OutboxStore, OutboxView, SingleMessage } from '../../ports/outbox';
 import type { Page, PageRequest } from '../../ports/page';
 import { keys, type Key } from './keys';
 import { messageItem } from './message-log';
@@ -61,6 +61,22 @@ export function singleMessageItem(resellerId: string, m: SingleMessage, nowMs: n
     dueAt: 0,
     createdAt: m.createdAt,
     expiresAt: expiresAt(nowMs),
+  };
+}
+
+function claimedOf(messageId: string, i: Record<string, unknown>, token: string): ClaimedMessage {
+  return {
+    id: messageId,
+    kind: i.kind as OutboxKind,
+    username: i.username as string,
+    to: i.to as string,
+    replyTo: (i.replyTo as string[]) ?? [],
+    ...(i.subject ? { subject: i.subject as string } : {}),
+    ...(i.encryptedText ? { encryptedText: i.encryptedText as string } : {}),
+    ...(i.values ? { values: i.values as Record<string, string> } : {}),
+    attempts: Number(i.attempts),
+    token,
+    claimedAtMs: Number(i.claimedAt),
   };
 }
 
@@ -269,36 +285,47 @@ export class DynamoOutboxStore implements OutboxStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          ConditionExpression: 'attribute_exists(PK) AND ((#s = :queued AND dueAt <= :now) OR (#s = :sending AND claimedAt < :stale))',
+          // Only queued: a `sending` message may already be with SES (see takeOver).
+          ConditionExpression: 'attribute_exists(PK) AND #s = :queued AND dueAt <= :now',
           UpdateExpression: 'SET #s = :sending, claimToken = :t, claimedAt = :now ADD attempts :one',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':sending': 'sending', ':now': nowMs, ':stale': nowMs - leaseSeconds * 1000, ':t': token, ':one': 1 },
+          ExpressionAttributeValues: { ':queued': 'queued', ':sending': 'sending', ':now': nowMs, ':t': token, ':one': 1 },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      const i = out.Attributes as Record<string, unknown>;
-      return {
-        claimed: {
-          id: messageId,
-          kind: i.kind as OutboxKind,
-          username: i.username as string,
-          to: i.to as string,
-          replyTo: (i.replyTo as string[]) ?? [],
-          ...(i.subject ? { subject: i.subject as string } : {}),
-          ...(i.encryptedText ? { encryptedText: i.encryptedText as string } : {}),
-          ...(i.values ? { values: i.values as Record<string, string> } : {}),
-          attempts: Number(i.attempts),
-          token,
-        },
-      };
+      return { claimed: claimedOf(messageId, out.Attributes as Record<string, unknown>, token) };
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       if (!e.Item) return { missing: true };
       const old = unmarshall(e.Item);
       if (old.status === 'sent' || old.status === 'failed') return { finished: old.status };
       if (old.status === 'queued') return { busyUntilMs: Number(old.dueAt ?? nowMs) };
-      return { busyUntilMs: Number(old.claimedAt ?? nowMs) + leaseSeconds * 1000 };
+      const claimedAtMs = Number(old.claimedAt ?? 0);
+      if (claimedAtMs + leaseSeconds * 1000 < nowMs) {
+        return { inDoubt: { token: String(old.claimToken ?? ''), claimedAtMs, attempts: Number(old.attempts ?? 0) } };
+      }
+      return { busyUntilMs: claimedAtMs + leaseSeconds * 1000 };
+    }
+  }
+
+  async takeOver(resellerId: string, messageId: string, oldToken: string, token: string, nowMs: number) {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(resellerId, messageId).key,
+          ConditionExpression: '#s = :sending AND claimToken = :old',
+          UpdateExpression: 'SET claimToken = :t, claimedAt = :now ADD attempts :one',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':old': oldToken, ':now': nowMs, ':t': token, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return claimedOf(messageId, out.Attributes as Record<string, unknown>, token);
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return undefined;
+      throw e;
     }
   }
 
@@ -307,8 +334,8 @@ export class DynamoOutboxStore implements OutboxStore {
     messageId: string,
     condition: { expression: string; values: Record<string, unknown> },
     set: Record<string, unknown>,
-    counter: 'sent' | 'failed',
-    extra: { gsi?: Record<string, string> } = {},
+    counters: Partial<Record<'sent' | 'failed', number>>,
+    extra: { gsi?: Record<string, string>; remove?: string[] } = {},
   ): Promise<boolean> {
     const { key, circularId } = messageKey(resellerId, messageId);
     const values: Record<string, unknown> = { ...condition.values };
@@ -324,23 +351,24 @@ export class DynamoOutboxStore implements OutboxStore {
         TableName: this.tableName,
         Key: key,
         ConditionExpression: condition.expression,
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE claimToken, encryptedText, lastError`,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${['claimToken', 'encryptedText', 'lastError', ...(extra.remove ?? [])].join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     };
+    const moved = Object.entries(counters);
     try {
       await transact(this.db, [
         update,
-        ...(circularId
+        ...(circularId && moved.length
           ? [
               {
                 Update: {
                   TableName: this.tableName,
                   Key: keys.circular(resellerId, circularId),
-                  UpdateExpression: 'ADD #c :one',
-                  ExpressionAttributeNames: { '#c': counter },
-                  ExpressionAttributeValues: { ':one': 1 },
+                  UpdateExpression: `ADD ${moved.map((_, n) => `#c${n} :c${n}`).join(', ')}`,
+                  ExpressionAttributeNames: Object.fromEntries(moved.map(([c], n) => [`#c${n}`, c])),
+                  ExpressionAttributeValues: Object.fromEntries(moved.map(([, d], n) => [`:c${n}`, d])),
                 },
               },
             ]
@@ -359,29 +387,51 @@ export class DynamoOutboxStore implements OutboxStore {
       messageId,
       { expression: '#s = :sending AND claimToken = :t', values: { ':sending': 'sending', ':t': token } },
       { status: 'sent', sesMessageId, sentAt: at },
-      'sent',
+      { sent: 1 },
     );
   }
 
-  async recordFailed(resellerId: string, messageId: string, token: string, reason: string, at: string) {
+  recordFailed(resellerId: string, messageId: string, token: string, reason: string, at: string) {
+    return this.failWith(resellerId, messageId, token, { status: 'failed', reason, failedAt: at });
+  }
+
+  recordUnconfirmed(resellerId: string, messageId: string, token: string, reason: string, at: string) {
+    return this.failWith(resellerId, messageId, token, { status: 'failed', reason, failedAt: at, unconfirmed: true });
+  }
+
+  private failWith(resellerId: string, messageId: string, token: string, set: Record<string, unknown>) {
     const p = parseMessageId(messageId);
     return this.finish(
       resellerId,
       messageId,
       { expression: '#s = :sending AND claimToken = :t', values: { ':sending': 'sending', ':t': token } },
-      { status: 'failed', reason, failedAt: at },
-      'failed',
+      set,
+      { failed: 1 },
       p?.kind === 'circular' ? { gsi: keys.circularFailure(resellerId, p.circularId, p.username) } : {},
     );
   }
 
-  reconcileSent(resellerId: string, messageId: string, sesMessageId: string, at: string) {
+  async reconcileSent(resellerId: string, messageId: string, sesMessageId: string, at: string) {
+    const sent = { status: 'sent', sesMessageId, sentAt: at };
+    if (
+      await this.finish(
+        resellerId,
+        messageId,
+        { expression: '#s IN (:queued, :sending)', values: { ':queued': 'queued', ':sending': 'sending' } },
+        sent,
+        { sent: 1 },
+      )
+    ) {
+      return true;
+    }
+    // Ended failed because nobody could confirm it; SES's Send event now does: it was sent after all.
     return this.finish(
       resellerId,
       messageId,
-      { expression: '#s IN (:queued, :sending)', values: { ':queued': 'queued', ':sending': 'sending' } },
-      { status: 'sent', sesMessageId, sentAt: at },
-      'sent',
+      { expression: '#s = :failed AND unconfirmed = :true', values: { ':failed': 'failed', ':true': true } },
+      sent,
+      { sent: 1, failed: -1 },
+      { remove: ['unconfirmed', 'reason', 'failedAt', 'GSI1PK', 'GSI1SK'] },
     );
   }
 

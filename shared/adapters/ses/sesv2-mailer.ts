@@ -6,14 +6,32 @@ const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException',
 /** The account or sending is paused, or SES failed: the same message may go through later. */
 const TRANSIENT = new Set(['SendingPausedException', 'AccountSuspendedException', 'InternalFailure', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);
 
-/** How a failed SendEmail is treated: anything SES calls a client error (4xx) and does not list above is permanent. */
+/**
+ * Errors raised before the request could reach SES (no connection, no name, a refused certificate):
+ * SES never got it, so sending again cannot make a duplicate.
+ */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+function beforeRequest(err: { code?: string; syscall?: string; message?: string }): boolean {
+  const code = err.code ?? '';
+  if (CONNECT_CODES.has(code) || err.syscall === 'connect' || err.syscall === 'getaddrinfo') return true;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return true;
+  // The SDK's connection timeout (connectionTimeout): the socket never connected.
+  return /did not establish a connection/.test(err.message ?? '');
+}
+
+/**
+ * How a failed SendEmail is treated. SES answered: throttling is `throttled`, 5xx and the pauses
+ * above `transient`, any other client error (4xx) `permanent`. No answer (no HTTP status): `transient`
+ * only when the request never left (beforeRequest), else `unknown`: SES may have accepted it.
+ */
 export function classifySesError(e: unknown): MailSendError {
-  const err = e as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const err = e as { name?: string; message?: string; code?: string; syscall?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const name = err.name ?? err.code ?? 'Error';
   const status = err.$metadata?.httpStatusCode;
   let kind: MailFailureKind;
   if (THROTTLED.has(name) || status === 429) kind = 'throttled';
-  else if (TRANSIENT.has(name) || err.$retryable || status === undefined || status >= 500) kind = 'transient';
+  else if (status === undefined) kind = beforeRequest(err) ? 'transient' : 'unknown';
+  else if (TRANSIENT.has(name) || err.$retryable || status >= 500) kind = 'transient';
   else kind = 'permanent';
   const message = (err.message ?? '').replace(/\s+/g, ' ').slice(0, 300);
   return new MailSendError(kind, message && message !== name ? `${name}: ${message}` : name);
@@ -24,7 +42,7 @@ const tagValue = (v: string) => v.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 
 /**
  * SendEmail of the SES v2 API (simple content, UTF-8 text). The client is injected; build it with
- * a request timeout (compose-controlpanel.ts). The configuration set, when given, publishes the
+ * a request timeout (mailer-from-env.ts). The configuration set, when given, publishes the
  * send, bounce and complaint events that functions/events/ses-events.ts handles.
  */
 export class SesV2Mailer implements Mailer {
@@ -57,7 +75,8 @@ export class SesV2Mailer implements Mailer {
           },
         }),
       );
-      if (!out.MessageId) throw new MailSendError('transient', 'SES answered without a message id');
+      // Accepted or not, SES did not say: treated as a lost answer.
+      if (!out.MessageId) throw new MailSendError('unknown', 'SES answered without a message id');
       return out.MessageId;
     } catch (e) {
       throw e instanceof MailSendError ? e : classifySesError(e);

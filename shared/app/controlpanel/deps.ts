@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps';
 import type { BillingRepository } from '../../ports/billing-repository';
 import type { CertificateStore, IpPoolRepository, SettingsRepository, TemplateRepository, UserRepository } from '../../ports/controlpanel';
 import type { KeyCipher } from '../../ports/key-cipher';
-import type { Mailer } from '../../ports/mailer';
+import type { Mailer, SentMailLookup } from '../../ports/mailer';
 import type { OutboxStore } from '../../ports/outbox';
 import type { WorkQueue } from '../../ports/work-queue';
 import type { MailSettings } from '../mail/deps';
@@ -19,6 +19,8 @@ export interface ControlPanelPorts {
   ipPool: IpPoolRepository;
   certificates: CertificateStore;
   mailer: Mailer;
+  /** Whether SES has a message in doubt: only where SES can be asked (the embedded runtime's local SES). */
+  sentMail?: SentMailLookup;
   keyCipher: KeyCipher;
   /** Where the servers fetch private keys (Parameter Store on AWS). */
   privateKeys: PrivateKeyStore;

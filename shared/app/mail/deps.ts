@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps';
 import type { UserRepository } from '../../ports/controlpanel';
 import type { KeyCipher } from '../../ports/key-cipher';
-import type { Mailer } from '../../ports/mailer';
+import type { Mailer, SentMailLookup } from '../../ports/mailer';
 import type { OutboxStore } from '../../ports/outbox';
 import type { WorkQueue } from '../../ports/work-queue';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../domain/mail/outbox';
@@ -18,8 +18,15 @@ export interface MailSettings {
   dailyCapPerReseller: number;
   /** How often mail held back by the cap looks again whether the day has turned (MAIL_CAP_RECHECK_SECONDS, ≤ 900). */
   capRecheckSeconds: number;
-  /** A claim older than this is a sender that died (MAIL_CLAIM_LEASE_SECONDS). */
+  /** A claim older than this is a sender that died or lost SES's answer: in doubt (MAIL_CLAIM_LEASE_SECONDS). */
   leaseSeconds: number;
+  /**
+   * After the lease, how long SES's Send event is waited for when nobody can tell whether SES has a
+   * message in doubt; after that it ends failed as unconfirmed (MAIL_CONFIRM_WAIT_SECONDS).
+   */
+  confirmWaitSeconds: number;
+  /** The longest one SES call takes (the mailer's request timeout): a sender starts one only if it ends inside its lease. */
+  sesCallMs: number;
   retry: RetryPolicy;
   /** Users per fan-out page (one transaction: page + recipients + counters ≤ 100 items). */
   fanoutPageSize: number;
@@ -30,6 +37,13 @@ export interface MailSettings {
   /** How long a message enqueued before its outbox item was written is waited for (the request may still be writing it). */
   missingGraceSeconds: number;
 }
+
+/**
+ * SES client timeouts (ses/mailer-from-env.ts). The request timeout runs from the start of the
+ * request, so it bounds the whole call, connection included.
+ */
+export const SES_REQUEST_TIMEOUT_MS = 5000;
+export const SES_CONNECTION_TIMEOUT_MS = 2000;
 
 export function mailSettingsFromEnv(env: Record<string, string | undefined>): MailSettings {
   const num = (name: string, dflt: number, min: number) => {
@@ -42,6 +56,8 @@ export function mailSettingsFromEnv(env: Record<string, string | undefined>): Ma
     dailyCapPerReseller: num('MAIL_DAILY_CAP_PER_RESELLER', 10_000, 1),
     capRecheckSeconds: Math.min(900, num('MAIL_CAP_RECHECK_SECONDS', 900, 1)),
     leaseSeconds: num('MAIL_CLAIM_LEASE_SECONDS', 60, 1),
+    confirmWaitSeconds: num('MAIL_CONFIRM_WAIT_SECONDS', 900, 0),
+    sesCallMs: SES_REQUEST_TIMEOUT_MS,
     retry: {
       maxAttempts: num('MAIL_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, 1),
       baseSeconds: num('MAIL_RETRY_BASE_SECONDS', DEFAULT_RETRY.baseSeconds, 0),
@@ -58,6 +74,8 @@ export function mailSettingsFromEnv(env: Record<string, string | undefined>): Ma
 export type MailDeps = CoreDeps & {
   outbox: OutboxStore;
   mailer: Mailer;
+  /** Whether SES has a message in doubt; absent on AWS (SES cannot be asked), the local SES in the embedded runtime. */
+  sentMail?: SentMailLookup;
   queue: WorkQueue;
   keyCipher: KeyCipher;
   users: UserRepository;

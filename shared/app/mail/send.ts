@@ -1,11 +1,11 @@
 /**
  * The sender: one queue message names up to `sendChunk` outbox messages of one reseller. Each is
- * claimed (a conditional write), rendered, paced to the SES rate, sent and recorded, one after the
- * other. The message is sent at most once per claim; see docs/mail.md for the one window where a
- * crash can still cause a duplicate (after SES accepted, before the record) and how it is narrowed.
+ * claimed (a conditional write), rendered, paced to the SES rate, sent and recorded. Each message is
+ * handed to SES at most once: one whose sender died or lost SES's answer is *in doubt* and is
+ * resolved from evidence (resolveDoubt), never simply sent again (docs/mail.md).
  */
 import { circularStatus } from '../../domain/mail/circulars';
-import { afterFailure, parseMessageId } from '../../domain/mail/outbox';
+import { afterFailure, mayCallSes, parseMessageId, resolveDoubt } from '../../domain/mail/outbox';
 import { CIRCULAR_TAGS, renderTags } from '../../domain/tags';
 import { MailSendError } from '../../ports/mailer';
 import type { ClaimedMessage } from '../../ports/outbox';
@@ -21,12 +21,14 @@ export interface SendOutcome {
   failed: number;
   retried: number;
   skipped: number;
+  /** In doubt (sender died, or SES's answer lost): looked at again later. */
+  inDoubt: number;
 }
 
 export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () => number = Date.now): Promise<SendOutcome> {
   const { resellerId } = work;
   const settings = deps.mailSettings;
-  const outcome: SendOutcome = { sent: 0, failed: 0, retried: 0, skipped: 0 };
+  const outcome: SendOutcome = { sent: 0, failed: 0, retried: 0, skipped: 0, inDoubt: 0 };
   /** Messages to deliver again later, by delay in seconds. */
   const later = new Map<number, string[]>();
   const again = (id: string, seconds: number) => later.set(seconds, [...(later.get(seconds) ?? []), id]);
@@ -55,8 +57,12 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
       again(id, delayOf(claim.busyUntilMs - nowMs()));
       return;
     }
-    const msg = claim.claimed;
-
+    let msg: ClaimedMessage;
+    if ('inDoubt' in claim) {
+      const taken = await resolve(id, claim.inDoubt, token);
+      if (!taken) return;
+      msg = taken;
+    } else msg = claim.claimed;
     // The cap counts e-mails SES accepted: a slot taken for a send SES refuses is given back.
     let slotDay: string | undefined;
     if (msg.kind === 'circular') {
@@ -89,23 +95,32 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
     }
     const wait = settings.pacer.reserve(nowMs());
     if (wait > 0) await sleep(wait);
+    // No SES call that could outlast the lease: after it, a doubt may be resolved and acted on.
+    if (!mayCallSes({ claimedAtMs: msg.claimedAtMs, nowMs: nowMs(), leaseSeconds: settings.leaseSeconds, callMs: settings.sesCallMs })) {
+      if (slotDay) await deps.outbox.returnDailySlot(resellerId, slotDay);
+      await deps.outbox.release(resellerId, id, token, 'the claim ran out before SES was called', nowMs(), { attempted: false });
+      again(id, 1);
+      outcome.retried++;
+      return;
+    }
     let sesMessageId: string;
     try {
       sesMessageId = await deps.mailer.send({ to: [msg.to], replyTo: msg.replyTo, subject: content.subject, text: content.text, ref: { resellerId, messageId: id } });
     } catch (e) {
-      const err = e instanceof MailSendError ? e : new MailSendError('transient', (e as Error).message ?? String(e));
+      const err = e instanceof MailSendError ? e : new MailSendError('unknown', (e as Error).message ?? String(e));
+      if (err.kind === 'unknown') {
+        // SES may have it: the claim and the daily slot are kept; after the lease the message is in
+        // doubt and resolved as a dead sender's would be.
+        again(id, delayOf(msg.claimedAtMs + settings.leaseSeconds * 1000 - nowMs() + 1000));
+        outcome.inDoubt++;
+        return;
+      }
       if (slotDay) await deps.outbox.returnDailySlot(resellerId, slotDay);
       const next = afterFailure(err.kind, err.reason, msg.attempts, settings.retry);
       if ('failed' in next) {
         await deps.outbox.recordFailed(resellerId, id, token, next.failed, new Date(nowMs()).toISOString());
         outcome.failed++;
-        if (msg.kind === 'registration') {
-          await deps.messages.write(
-            resellerId,
-            { type: 'error', text: `registration e-mail to ${msg.username} (${msg.to}) failed: ${next.failed}`, subject: { user: msg.username } },
-            deps.clock.now(),
-          );
-        }
+        if (msg.kind === 'registration') await registrationFailed(msg, next.failed);
       } else {
         await deps.outbox.release(resellerId, id, token, `${err.kind}: ${err.reason}`, nowMs() + next.retryInSeconds * 1000);
         // The whole process backs off a little (SES's rate is per second); the message itself waits
@@ -116,9 +131,50 @@ export async function processSendWork(deps: MailDeps, work: SendWork, nowMs: () 
       }
       return;
     }
-    // Recorded at once: the window in which a crash leaves an accepted message unrecorded is this call.
+    // Recorded at once: a crash before this record leaves the message in doubt (resolve below).
     if (await deps.outbox.recordSent(resellerId, id, token, sesMessageId, new Date(nowMs()).toISOString())) outcome.sent++;
     else outcome.skipped++;
+  };
+
+  const registrationFailed = (msg: Pick<ClaimedMessage, 'username' | 'to'>, reason: string) =>
+    deps.messages.write(
+      resellerId,
+      { type: 'error', text: `registration e-mail to ${msg.username} (${msg.to}) failed: ${reason}`, subject: { user: msg.username } },
+      deps.clock.now(),
+    );
+
+  /**
+   * A message in doubt: SES may have it. Returns the claim to send with only when SES certainly
+   * does not have it; otherwise records what the evidence says or looks again later.
+   */
+  const resolve = async (id: string, doubt: { token: string; claimedAtMs: number }, token: string): Promise<ClaimedMessage | undefined> => {
+    const ref = { resellerId, messageId: id };
+    const acceptance = deps.sentMail ? await deps.sentMail.find(ref, doubt.claimedAtMs).catch(() => ({ unknown: true as const })) : { unknown: true as const };
+    const now = nowMs();
+    const at = new Date(now).toISOString();
+    const r = resolveDoubt({ claimedAtMs: doubt.claimedAtMs, nowMs: now, leaseSeconds: settings.leaseSeconds, confirmWaitSeconds: settings.confirmWaitSeconds, acceptance });
+    if ('accepted' in r) {
+      if (await deps.outbox.reconcileSent(resellerId, id, r.accepted, at)) outcome.sent++;
+      else outcome.skipped++;
+      return undefined;
+    }
+    if ('waitMs' in r) {
+      // SES's Send event (ses-events → reconcileSent) may still come; the queue's delay is at most 15 minutes.
+      again(id, delayOf(r.waitMs));
+      outcome.inDoubt++;
+      return undefined;
+    }
+    if ('unconfirmed' in r) {
+      if (await deps.outbox.recordUnconfirmed(resellerId, id, doubt.token, r.unconfirmed, at)) {
+        outcome.failed++;
+        const view = await deps.outbox.getMessage(resellerId, id);
+        if (view?.kind === 'registration') await registrationFailed(view, r.unconfirmed);
+      } else outcome.skipped++;
+      return undefined;
+    }
+    const taken = await deps.outbox.takeOver(resellerId, id, doubt.token, token, now);
+    if (!taken) outcome.skipped++;
+    return taken;
   };
 
   // A few sends at once (MAIL_SEND_PARALLEL), all through the one pacer of the process: the round

@@ -1,14 +1,18 @@
 /**
  * The outbox: every e-mail the product sends is a stored message with an id, sent in the background
- * (shared/app/mail/send.ts) and recorded. Its life (docs/mail.md):
+ * (shared/app/mail/send.ts) and recorded. Each is handed to SES at most once. Its life (docs/mail.md):
  *
  *   queued ──claim──▶ sending ──SES accepted──▶ sent (SES message id)
- *     ▲                 │  └──permanent error / too many attempts──▶ failed (reason)
+ *     ▲                 │  ├──permanent error / too many attempts──▶ failed (reason)
+ *     │                 │  └──in doubt (sender died, or no answer), see resolveDoubt:
+ *     │                 │       SES has it ──▶ sent · SES lacks it ──▶ taken over, sent
+ *     │                 │       cannot tell ──▶ wait for SES's Send event ──▶ sent,
+ *     │                 │                       or after the wait failed (unconfirmed) ──late Send event──▶ sent
  *     └──throttled, transient error (attempts + 1, retried after a backoff)
  *
- * A claim is a conditional write (queued, or sending with a claim older than the lease), so two
- * deliveries of the same work never both send. A claim older than the lease is a sender that died;
- * the message is sent again only if SES's send event has not meanwhile recorded it as sent.
+ * A claim is a conditional write on a queued message that is due, so two deliveries of the same
+ * work never both send. A `sending` message is never simply claimed again: its sender may have
+ * handed it to SES (SES's SendEmail has no idempotency token), so it is resolved from evidence.
  */
 
 export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
@@ -73,4 +77,54 @@ export interface MailStanding {
   address: string;
   at: string;
   reason: string;
+}
+
+/**
+ * A sender calls SES only if the call ends (its request timeout) inside its claim's lease: a
+ * claim found after the lease then has no call in flight, and resolveDoubt may act on evidence.
+ */
+export function mayCallSes(a: { claimedAtMs: number; nowMs: number; leaseSeconds: number; callMs: number }): boolean {
+  return a.nowMs + a.callMs <= a.claimedAtMs + a.leaseSeconds * 1000;
+}
+
+/** What SES has of a message, as far as can be told (the SentMailLookup port; on AWS always unknown). */
+export type SentMailEvidence =
+  /** SES has it: its message id. */
+  | { accepted: string }
+  /** SES certainly does not have it (it has been up and keeping its store since before the claim). */
+  | { absent: true }
+  /** Cannot tell. */
+  | { unknown: true };
+
+export type DoubtResolution =
+  /** SES has it: record it sent with this SES message id, send nothing. */
+  | { accepted: string }
+  /** SES certainly never had it: take the claim over and send. */
+  | { sendAgain: true }
+  /** Not yet decidable: look again after this long (the lease is still running, or SES's Send event may still come). */
+  | { waitMs: number }
+  /** The wait for SES's Send event is over: the message ends failed, not sent again. */
+  | { unconfirmed: string };
+
+/**
+ * A message `sending` under a claim of `claimedAtMs` whose outcome nobody recorded (its sender died,
+ * or SES's answer was lost). Until the lease ends its sender may still be at work; after it, the
+ * evidence decides; without evidence SES's Send event is waited for until lease + confirmWait.
+ */
+export function resolveDoubt(a: {
+  claimedAtMs: number;
+  nowMs: number;
+  leaseSeconds: number;
+  confirmWaitSeconds: number;
+  acceptance: SentMailEvidence;
+}): DoubtResolution {
+  const leaseEnd = a.claimedAtMs + a.leaseSeconds * 1000;
+  if (a.nowMs <= leaseEnd) return { waitMs: leaseEnd - a.nowMs + 1 };
+  if ('accepted' in a.acceptance) return { accepted: a.acceptance.accepted };
+  if ('absent' in a.acceptance) return { sendAgain: true };
+  const waitEnd = leaseEnd + a.confirmWaitSeconds * 1000;
+  if (a.nowMs < waitEnd) return { waitMs: waitEnd - a.nowMs };
+  return {
+    unconfirmed: `outcome unconfirmed: SES may or may not have accepted it (no answer, no Send event within ${a.leaseSeconds + a.confirmWaitSeconds} s); not sent again, so that it arrives at most once`,
+  };
 }

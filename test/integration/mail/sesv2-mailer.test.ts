@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createServer, type RequestListener } from 'node:http';
 import { startLocalSes, type LocalSes } from '../../../infra/local/ses-local';
 import { SesV2Mailer } from '../../../shared/adapters/ses/sesv2-mailer';
 import { MailSendError } from '../../../shared/ports/mailer';
@@ -25,17 +26,38 @@ describe('SES v2 adapter', () => {
     expect(mail.headers).toEqual([{ name: 'X-Outbox-Ref', value: 'r1/m-1' }]);
   });
 
-  it('times out instead of hanging on a server that never answers', async () => {
-    const { createServer } = await import('node:http');
-    const silent = createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    const port = (silent.address() as { port: number }).port;
-    const c = new SESv2Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
-    const err = await new SesV2Mailer(c, 'f@example.com').send({ to: ['a@example.com'], subject: 's', text: 't' }).catch((e) => e);
+  const sendTo = async (endpoint: string, requestTimeout = 300) => {
+    const c = new SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1, requestHandler: { requestTimeout, connectionTimeout: 200, throwOnRequestTimeout: true } });
+    return new SesV2Mailer(c, 'f@example.com').send({ to: ['a@example.com'], subject: 's', text: 't' }).catch((e) => e);
+  };
+  const serve = async (handle: RequestListener) => {
+    const server = createServer(handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return { url, stop: () => (server.closeAllConnections(), new Promise<void>((r) => server.close(() => r()))) };
+  };
+
+  it('a server that never answers times out as unknown: the request was written, SES may have it', async () => {
+    const silent = await serve(() => undefined);
+    const err = await sendTo(silent.url);
     expect(err).toBeInstanceOf(MailSendError);
-    expect(err.kind).toBe('transient');
-    silent.closeAllConnections();
-    silent.close();
+    expect(err.kind).toBe('unknown');
+    await silent.stop();
+  });
+
+  it('a reset socket and a 200 without a message id are unknown; a refused connection is transient (SES never got it)', async () => {
+    const reset = await serve((req) => req.socket.destroy());
+    expect((await sendTo(reset.url)).kind).toBe('unknown');
+    await reset.stop();
+    const noId = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    expect(await sendTo(noId.url)).toMatchObject({ kind: 'unknown', reason: 'SES answered without a message id' });
+    await noId.stop();
+    const gone = await serve(() => undefined);
+    await gone.stop();
+    expect((await sendTo(gone.url)).kind).toBe('transient');
   });
 
   it('classifies SES errors: throttling and pauses are retried, a rejection is permanent', async () => {
