@@ -10,7 +10,7 @@ import { startFaultySes, type FaultySes } from '../support/ses-faults';
 /**
  * A circular to 300 users on the embedded runtime in a process of its own, whose local SES lives in
  * this test (so what SES accepted outlives the runtime): once straight through, once with the
- * runtime killed (SIGKILL, DynamoDB Local too) halfway and started again on the same data.
+ * runtime killed (SIGKILL) halfway and started again on the same data.
  */
 const USERS = 305;
 const EXCLUDED = 5;

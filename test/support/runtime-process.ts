@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -9,7 +10,7 @@ export interface RuntimeProcess {
   pid: number;
   /** Everything it printed (for a failing test's message). */
   output(): string;
-  /** SIGKILL to its whole process group (the runtime and its DynamoDB Local): nothing gets to clean up. */
+  /** SIGKILL to its whole process group (the runtime and its local SES): nothing gets to clean up. */
   kill(): Promise<void>;
   /** SIGTERM to the runtime: its own orderly stop (it stops DynamoDB Local itself). */
   stop(): Promise<void>;
@@ -17,13 +18,15 @@ export interface RuntimeProcess {
 
 /**
  * Starts the embedded runtime in a child process (test/support/runtime-child.ts) with `env` on top
- * of this one's, in a process group of its own, so that a test can kill it as a crash would: the
- * node process and DynamoDB Local at once, with no exit handler run.
+ * of this one's, in a process group of its own, so that a test can kill it as a crash would, with
+ * no exit handler run. Its table is in the shared runtime's DynamoDB Local under its data dir's key
+ * (LOCAL_DYNAMODB_URL), as on AWS the table outlives a crashed function; `LOCAL_DYNAMODB_URL: ''`
+ * gives it a DynamoDB Local of its own, killed with it.
  */
 export async function startRuntimeProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<RuntimeProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/support/runtime-child.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', ...env },
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', LOCAL_DYNAMODB_URL: inject('dynamoEndpoint'), ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
