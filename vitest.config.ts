@@ -29,7 +29,9 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT } },
+      // One worker keeps its modules from file to file (no test here changes a module's state): CDK and
+      // the SDK are imported twice instead of once per file.
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       {
         extends: true,
         test: {

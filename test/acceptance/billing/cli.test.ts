@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'billing-cli-'));
 function cli(name: string, content: string) {
   const file = join(dir, name);
   writeFileSync(file, content);
-  const r = spawnSync('npx', ['tsx', 'shared/app/billing/simulate-cli.ts', file], { encoding: 'utf8', cwd: process.cwd() });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'shared/app/billing/simulate-cli.ts', file], { encoding: 'utf8', cwd: process.cwd() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -79,7 +79,7 @@ describe('billing:simulate CLI', { timeout: 60_000 }, () => {
   });
 
   it('exits non-zero for a missing file', () => {
-    const r = spawnSync('npx', ['tsx', 'shared/app/billing/simulate-cli.ts', join(dir, 'nope.json')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'shared/app/billing/simulate-cli.ts', join(dir, 'nope.json')], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/cannot read/);
   });
