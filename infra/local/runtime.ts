@@ -20,6 +20,7 @@ import type { LambdaHttpHandler } from './http-server';
 import { apiClientsFromEnv, identityFromEnv } from '../../shared/adapters/identity-from-env';
 import { mailerFromEnv } from '../../shared/adapters/ses/mailer-from-env';
 import { LocalSesLookup } from '../../shared/adapters/ses/local-ses-lookup';
+import { isLoopbackHost } from '../../shared/domain/webhooks';
 import { keyCipherFromEnv } from '../../shared/adapters/kms/key-cipher-from-env';
 import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-store-from-env';
 import { provideDeps } from '../../functions/deps';
@@ -123,7 +124,7 @@ export function optionsFromEnv(env: Env): RuntimeOptions {
 /** The database stays on this machine: another DynamoDB than a loopback one is refused. */
 function loopbackUrl(name: string, url: string): string {
   const u = URL.canParse(url) ? new URL(url) : undefined;
-  if (!u || u.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+  if (!u || u.protocol !== 'http:' || !isLoopbackHost(u.hostname)) {
     throw new Error(`${name} must be an http:// URL on this machine's loopback interface (127.0.0.1), not ${url}`);
   }
   return url.replace(/\/$/, '');

@@ -10,16 +10,10 @@
  */
 import type { SNSEvent } from 'aws-lambda';
 import type { SesEventJson } from '../../shared/adapters/ses/ses-event';
+import { readLocalSesStore, type StoredEmail } from '../../shared/adapters/ses/local-ses-lookup';
 
 export const SIMULATOR_BOUNCE = 'bounce@simulator.amazonses.com';
 export const SIMULATOR_COMPLAINT = 'complaint@simulator.amazonses.com';
-
-interface StoredEmail {
-  messageId: string;
-  destination: { to: string[]; cc: string[]; bcc: string[] };
-  headers?: { name: string; value: string }[];
-  at: number;
-}
 
 /** The events SES would publish for one accepted e-mail. */
 export function eventsFor(e: StoredEmail): SesEventJson[] {
@@ -103,9 +97,7 @@ export class SesEventsFeed {
 
   /** Reads what the store accepted since the last poll and delivers its events (each e-mail once). */
   async poll(): Promise<number> {
-    const res = await fetch(`${this.sesUrl}/store?since=${this.since}`);
-    if (!res.ok) throw new Error(`GET /store answered ${res.status}`);
-    const { emails } = (await res.json()) as { emails: StoredEmail[] };
+    const emails = await readLocalSesStore(this.sesUrl, this.since);
     let delivered = 0;
     for (const e of emails) {
       if (this.seen.has(e.messageId)) continue;

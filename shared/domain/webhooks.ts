@@ -136,7 +136,7 @@ export interface TargetPolicy {
 }
 
 /** localhost or a loopback address literal (the only http:// targets, and only where loopback is allowed). */
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[(.*)\]$/, '$1');
   return h === 'localhost' || (isIP(h) !== 0 && classifyAddress(h) === 'loopback');
 }

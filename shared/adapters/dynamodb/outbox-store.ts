@@ -13,7 +13,7 @@ import { parseMessageId, type MailStanding, type OutboxKind, type OutboxStatus }
 import type { Message } from '../../ports/message-log';
 import type { ClaimedMessage, ClaimResult, FanoutPage, OutboxStore, OutboxView, SingleMessage } from '../../ports/outbox';
 import type { Page, PageRequest } from '../../ports/page';
-import { keys, type Key } from './keys';
+import { keys, TABLE, type Key } from './keys';
 import { messageItem } from './message-log';
 import { queryPage } from './query-page';
 
@@ -431,7 +431,7 @@ export class DynamoOutboxStore implements OutboxStore {
       { expression: '#s = :failed AND unconfirmed = :true', values: { ':failed': 'failed', ':true': true } },
       sent,
       { sent: 1, failed: -1 },
-      { remove: ['unconfirmed', 'reason', 'failedAt', 'GSI1PK', 'GSI1SK'] },
+      { remove: ['unconfirmed', 'reason', 'failedAt', TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey] },
     );
   }
 

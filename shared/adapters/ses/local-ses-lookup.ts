@@ -1,9 +1,19 @@
 import type { SentMailEvidence, SentMailLookup } from '../../ports/mailer';
 
-interface StoredEmail {
+/** An e-mail in aws-ses-v2-local's store (the fields the runtime reads). */
+export interface StoredEmail {
   messageId: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
   headers?: { name: string; value: string }[];
+  /** Unix seconds. */
   at: number;
+}
+
+/** What the local SES accepted from `sinceSeconds` (whole unix seconds) on: its `GET /store`. */
+export async function readLocalSesStore(sesUrl: string, sinceSeconds: number): Promise<StoredEmail[]> {
+  const res = await fetch(`${sesUrl}/store?since=${sinceSeconds}`);
+  if (!res.ok) throw new Error(`GET /store answered ${res.status}`);
+  return ((await res.json()) as { emails: StoredEmail[] }).emails;
 }
 
 /**
@@ -21,9 +31,8 @@ export class LocalSesLookup implements SentMailLookup {
 
   async find(ref: { resellerId: string; messageId: string }, sinceMs: number): Promise<SentMailEvidence> {
     // The store counts whole seconds: from the second of the claim on.
-    const res = await fetch(`${this.sesUrl}/store?since=${Math.max(0, Math.floor(sinceMs / 1000))}`).catch(() => undefined);
-    if (!res?.ok) return { unknown: true };
-    const { emails } = (await res.json()) as { emails: StoredEmail[] };
+    const emails = await readLocalSesStore(this.sesUrl, Math.max(0, Math.floor(sinceMs / 1000))).catch(() => undefined);
+    if (!emails) return { unknown: true };
     const want = `${ref.resellerId}/${ref.messageId}`;
     const found = emails.find((e) => e.headers?.some((h) => h.name.toLowerCase() === 'x-outbox-ref' && h.value === want));
     if (found) return { accepted: found.messageId };
