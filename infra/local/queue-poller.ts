@@ -18,7 +18,7 @@ export interface PollerOptions {
    * waits only delay messages sent by another process and redeliveries after a visibility timeout.
    */
   idleMs?: number;
-  /** Longest wait between polls of an empty queue (default 2000 ms). */
+  /** Longest wait between polls of an empty queue (default 5000 ms). */
   maxIdleMs?: number;
   log?: (line: string) => void;
 }
@@ -104,7 +104,7 @@ export class QueuePoller {
             res(true);
           });
         });
-        idle = woken ? firstIdle : Math.min(idle * 2, Math.max(firstIdle, this.opts.maxIdleMs ?? 2000));
+        idle = woken ? firstIdle : Math.min(idle * 2, Math.max(firstIdle, this.opts.maxIdleMs ?? 5000));
         continue;
       }
       idle = firstIdle;

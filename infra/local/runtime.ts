@@ -240,8 +240,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       scheduler.startRateJobs(Number(env.LOCAL_RATE_JOB_INTERVAL_MS) || 2000);
     }
     started.push({ stop: () => scheduler.stop().then(() => undefined) });
-    const afterChange = <T>(method: string, out: T): T => {
-      if (background && method !== 'GET') void scheduler.runRateJob(PROVISIONING_JOB);
+    // Only a change that succeeded can have made a user pending (a refused request writes nothing), and
+    // sign-ins, API clients and webhook endpoints never do: a worker pass is 4 key queries.
+    const NO_PROVISIONING: ReadonlySet<HttpLambda> = new Set(['identity', 'webhooks', 'docs']);
+    const afterChange = <T extends { statusCode?: number }>(method: string, lambda: HttpLambda, out: T): T => {
+      const ok = (out.statusCode ?? 200) < 400;
+      if (background && method !== 'GET' && ok && !NO_PROVISIONING.has(lambda)) void scheduler.runRateJob(PROVISIONING_JOB);
       return out;
     };
     // As API Gateway does, each route goes to the function of its group, anything else to the default one.
@@ -264,11 +268,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const functionFor = (method: string, path: string): HttpLambda =>
       routeKeys.find((k) => k.method === method && k.pattern.test(path))?.lambda ?? DEFAULT_LAMBDA;
     const server: Server = createLocalHttpServer(
-      async (event, context) =>
-        afterChange(
-          event.requestContext.http.method,
-          await handlers[functionFor(event.requestContext.http.method, event.rawPath)](event, context),
-        ),
+      async (event, context) => {
+        const lambda = functionFor(event.requestContext.http.method, event.rawPath);
+        return afterChange(event.requestContext.http.method, lambda, await handlers[lambda](event, context));
+      },
       {
         isPublic: (method, path) => publicRoutes.has(`${method} ${path}`),
         verify: (token) => issuer.verify(token),
