@@ -89,6 +89,8 @@ describe('SSL', () => {
 
 describe('SSL reaches the server (local-1, the local agent)', () => {
   const root = () => join(inject('dataDir'), 'servers', 'local-1', 'root');
+  // The script writes the key, the site and the state one after another: a probe reads a file that may not be there yet.
+  const readNow = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
   async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 25_000) {
     const end = Date.now() + timeoutMs;
     while (!(await probe())) {
@@ -106,7 +108,7 @@ describe('SSL reaches the server (local-1, the local agent)', () => {
     expect((await api('PUT', `/users/${u.username}/ssl`, { token: r.token, body: { privateKey: p.privateKeyPem, certificate: p.certificatePem } })).status).toBe(200);
     const state = join(root(), 'var/lib/reseller-panel/state', `${u.username}.state`);
     // The script records the state last: wait for it too (under load the files come first).
-    await until('certificate on the server', () => existsSync(key) && readFileSync(site, 'utf8').includes(`<VirtualHost ${ip}:443>`) && existsSync(state) && readFileSync(state, 'utf8').includes(`/reseller-panel/ssl/${u.username}/`));
+    await until('certificate on the server', () => existsSync(key) && readNow(site).includes(`<VirtualHost ${ip}:443>`) && readNow(state).includes(`/reseller-panel/ssl/${u.username}/`));
     expect(readFileSync(crt, 'utf8')).toBe(p.certificatePem);
     expect(readFileSync(key, 'utf8')).toBe(p.privateKeyPem.trim() + '\n');
     expect(statSync(key).mode & 0o777).toBe(0o600);
@@ -118,7 +120,7 @@ describe('SSL reaches the server (local-1, the local agent)', () => {
 
     expect((await api('DELETE', `/users/${u.username}/ssl`, { token: r.token })).status).toBe(204);
     await until('certificate removed from the server', () => !existsSync(key) && !existsSync(crt));
-    await until('HTTPS block off', () => !readFileSync(site, 'utf8').includes(':443>'));
+    await until('HTTPS block off', () => existsSync(site) && !readNow(site).includes(':443>'));
     expect(existsSync(join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', u.username))
       ? readdirSync(join(inject('dataDir'), 'key-store', 'reseller-panel', 'ssl', u.username)) : []).toEqual([]);
   });
