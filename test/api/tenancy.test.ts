@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes';
 import type { Route } from '../../functions/http/route';
 import { api, newReseller, type TestReseller } from '../support/api';
@@ -35,10 +35,33 @@ async function snapshot(owner: TestReseller, params: Record<string, string>) {
   return out;
 }
 
+/**
+ * Fixtures shared by routes that cannot change them: a GET leaves the owner's world as it was, so
+ * GET routes reuse one owner and its fixtures per parameter set; a route that may change something
+ * gets an owner and fixtures of its own (its control request does change them).
+ */
+const sharedOwners = new Map<string, Promise<{ owner: TestReseller; params: Record<string, string> }>>();
+function ownerFor(route: Route): Promise<{ owner: TestReseller; params: Record<string, string> }> {
+  const fresh = async () => {
+    const owner = await newReseller();
+    return { owner, params: await resolveParams(route, owner) };
+  };
+  if (route.method !== 'GET') return fresh();
+  const key = paramNames(route.path).join(',');
+  if (!sharedOwners.has(key)) sharedOwners.set(key, fresh());
+  return sharedOwners.get(key)!;
+}
+
 const tenantRoutes = ROUTES.filter((r) => (r.access === 'reseller' || r.access === 'any') && paramNames(r.path).length > 0);
 const operatorRoutes = ROUTES.filter((r) => r.access === 'operator');
 
 describe('tenancy matrix, driven by the route table', () => {
+  // The intruder only sends requests that must fail: one for the whole matrix.
+  let intruder: TestReseller;
+  beforeAll(async () => {
+    intruder = await newReseller();
+  });
+
   it('every route with a body carries a valid example (the matrix sends it)', () => {
     for (const r of ROUTES.filter((r) => r.body)) {
       expect(r.example, `${r.method} ${r.path} needs an example`).toBeDefined();
@@ -55,9 +78,7 @@ describe('tenancy matrix, driven by the route table', () => {
   it.each(tenantRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
     "%s: another reseller's token gets 404 and changes nothing",
     async (_name, route) => {
-      const owner = await newReseller();
-      const intruder = await newReseller();
-      const params = await resolveParams(route, owner);
+      const { owner, params } = await ownerFor(route);
       const before = await snapshot(owner, params);
       const res = await api(route.method, fill(route.path, params), { token: intruder.token, body: route.example });
       expect(res.status).toBe(404);
@@ -71,10 +92,12 @@ describe('tenancy matrix, driven by the route table', () => {
     60_000,
   );
 
+  // A reseller's token on an operator route must change nothing: one such reseller serves them all.
+  let operatorRouteOwner: Promise<TestReseller> | undefined;
   it.each(operatorRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
     "%s: a reseller's token gets 403 and changes nothing",
     async (_name, route) => {
-      const owner = await newReseller();
+      const owner = await (operatorRouteOwner ??= newReseller());
       const params = await resolveParams(route, owner);
       const before = await snapshot(owner, params);
       const res = await api(route.method, fill(route.path, params), { token: owner.token, body: route.example });

@@ -41,6 +41,9 @@ export async function setup(project: TestProject) {
       LOCAL_RATE_JOB_INTERVAL_MS: '1000',
       PASSWORD_HASH_COST_LOG2: '10',
       LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      // A webhook's second attempt after 1 s instead of 5 s (the tenancy matrix waits for two);
+      // the third stays minutes away, so a delivery holds still while a test reads it.
+      WEBHOOK_RETRY_SECONDS: '1,300,1800,7200,18000',
       ...process.env,
     },
   });
