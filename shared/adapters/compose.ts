@@ -35,6 +35,7 @@ import type { ApiClientProvider, ApiClientStore } from '../ports/api-clients';
 import { DynamoApiClientStore } from './dynamodb/api-client-store';
 import type { WebhookStore } from '../ports/webhooks';
 import { announceWebhookEvents, DynamoWebhookStore } from './dynamodb/webhook-store';
+import { WebhookSubscriptions } from './dynamodb/webhook-subscriptions';
 import { unitOfWork } from './dynamodb/unit-of-work';
 import type { WebhookSender } from './webhook-http';
 import { webhookSettingsFromEnv, type WebhookSettings } from '../app/webhooks/deps';
@@ -122,6 +123,8 @@ export async function composeFromEnv(env: Env, overrides: ComposeParts = {}): Pr
   const queue = overrides.queue ? overrides.queue(env, db, tableName) : NO_QUEUE;
   // Events written in a unit are announced to their fan-out right after it commits (the sweeper catches the rest).
   if (overrides.queue) unitOfWork(db).onCommit(announceWebhookEvents(queue));
+  // ... and only written at all for a reseller with an endpoint (webhook-subscriptions.ts).
+  unitOfWork(db).useFilter(new WebhookSubscriptions(db, tableName).filter);
   const identity =
     typeof overrides.identity === 'function' ? await overrides.identity(env, logins) : (overrides.identity ?? NO_IDENTITY);
   return {

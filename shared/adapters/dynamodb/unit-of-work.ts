@@ -80,12 +80,26 @@ type Build = UnitItem[] | (() => UnitItem[] | Promise<UnitItem[]>);
 /** Told of every unit after it committed (e.g. webhook events announced to their fan-out); must not throw. */
 export type CommitObserver = (ops: readonly TransactItem[]) => Promise<void>;
 
+/**
+ * Rewrites a unit before each send (e.g. drops the webhook events of a reseller that listens to
+ * none, guarded by a condition: webhook-subscriptions.ts). Answers the items to send and, for
+ * each, its index in the unit given (-1 for an item it added), so condition handlers still learn
+ * the indexes of their own unit.
+ */
+export type UnitFilter = (items: readonly UnitItem[]) => Promise<{ items: UnitItem[]; origin: number[] } | undefined>;
+
 export class UnitOfWork {
   private readonly observers: CommitObserver[] = [];
+  private filter: UnitFilter | undefined;
 
   /** Registers an observer of committed units (once per process, at composition). */
   onCommit(observer: CommitObserver): void {
     if (!this.observers.includes(observer)) this.observers.push(observer);
+  }
+
+  /** Sets the filter of units before they are sent (once per process, at composition). */
+  useFilter(filter: UnitFilter): void {
+    this.filter ??= filter;
   }
 
   constructor(
@@ -105,14 +119,18 @@ export class UnitOfWork {
       if (items.length > MAX_TRANSACTION_ITEMS) {
         throw options.tooLarge?.() ?? new ConflictError('too many changes for one request', ErrorCode.TOO_MANY_CHANGES);
       }
-      const outcome = await this.send(items, options);
+      // Filtered again on every attempt, from the unit as built: a retry sees what the filter learnt.
+      const filtered = this.filter ? await this.filter(items) : undefined;
+      const sent = filtered?.items ?? items;
+      const outcome = await this.send(sent, options);
       if (outcome.done) {
-        for (const o of this.observers) await o(items).catch(() => undefined);
+        for (const o of this.observers) await o(sent).catch(() => undefined);
         return outcome.attributes;
       }
       if (outcome.failed !== undefined) {
-        const handler = items[outcome.failed]!.onConditionFailed;
-        const verdict = typeof handler === 'function' ? await handler(outcome.current, { failed: outcome.all ?? [outcome.failed] }) : (handler ?? new ConcurrentChangeError());
+        const handler = sent[outcome.failed]!.onConditionFailed;
+        const failed = (outcome.all ?? [outcome.failed]).map((i) => (filtered ? filtered.origin[i]! : i)).filter((i) => i >= 0);
+        const verdict = typeof handler === 'function' ? await handler(outcome.current, { failed }) : (handler ?? new ConcurrentChangeError());
         if (verdict !== RETRY) throw verdict;
         if (typeof build === 'function' && attempt < this.policy.attempts) items = await build();
       }

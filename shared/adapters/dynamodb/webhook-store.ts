@@ -42,6 +42,11 @@ export function webhookEventItems(tableName: string, events: readonly WebhookEve
   }));
 }
 
+/** An event's item in a unit (webhookEventItems): its reseller, or undefined for any other item. */
+export function webhookEventReseller(op: TransactItem): string | undefined {
+  return op.Put?.Item?.type === EVENT_TYPE ? (op.Put.Item.resellerId as string) : undefined;
+}
+
 /**
  * The executor's observer: after a unit that wrote events commits, their fan-out work is enqueued
  * (one send for the unit). A failure here loses nothing: the event stays on the sweeper's index.
@@ -49,7 +54,7 @@ export function webhookEventItems(tableName: string, events: readonly WebhookEve
 export function announceWebhookEvents(queue: WorkQueue) {
   return async (ops: readonly TransactItem[]) => {
     const bodies = ops
-      .filter((op) => op.Put?.Item?.type === EVENT_TYPE)
+      .filter((op) => webhookEventReseller(op) !== undefined)
       .map((op) => ({ resellerId: op.Put!.Item!.resellerId as string, eventId: op.Put!.Item!.id as string }));
     if (!bodies.length) return;
     try {
