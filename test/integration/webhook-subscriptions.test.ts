@@ -1,16 +1,15 @@
 /**
  * Webhook events only for resellers with an endpoint (webhook-subscriptions.ts), on DynamoDB Local:
- * the executor's filter drops the events of a reseller without one and guards that with a
- * ConditionCheck, so an endpoint created after the cache said "none" still gets the events of the
- * changes committed after it.
+ * the executor's filter drops the events of a reseller without one; an endpoint created in this
+ * process counts at once, one created elsewhere once the cache entry is SUBSCRIPTION_CACHE_MS old.
  */
 import { randomBytes } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamodb/keys';
 import { UnitOfWork, type TransactItem, type UnitItem } from '../../shared/adapters/dynamodb/unit-of-work';
 import { DynamoWebhookStore, webhookEventItems } from '../../shared/adapters/dynamodb/webhook-store';
-import { WebhookSubscriptions } from '../../shared/adapters/dynamodb/webhook-subscriptions';
+import { SUBSCRIPTION_CACHE_MS, WebhookSubscriptions } from '../../shared/adapters/dynamodb/webhook-subscriptions';
 import { ConflictError, ErrorCode } from '../../shared/domain/errors';
 import type { WebhookEvent } from '../../shared/domain/webhooks';
 import { localDocumentClient } from '../support/local-db';
@@ -71,21 +70,35 @@ describe('webhook events only where an endpoint listens', () => {
     expect(committed[0]!.filter((op) => op.Put?.Item?.type === 'webhookEvent')).toHaveLength(1);
   });
 
-  it('an endpoint created after the cache said "none": the guard cancels the unit and it is sent again with its event', async () => {
+  it('an endpoint created in this process after the cache said "none" counts at once; one deleted stops the events', async () => {
     const { uow, subs } = executor();
     const r = rid();
-    expect(await subs.listens(r)).toBe(false); // cached for a minute
+    expect(await subs.listens(r)).toBe(false);
     await addEndpoint(r);
     const e = event(r);
     await uow.run([change(r), ...webhookEventItems(T(), [e])]);
     expect(await stored(r, e)).toMatchObject({ id: e.id });
-    // Once the endpoints are gone (counter back at 0), a fresh cache drops events again.
-    const later = event(r);
-    const { uow: fresh } = executor();
     const store = new DynamoWebhookStore(db, T());
     for (const w of await store.all(r)) await store.delete(r, w.id);
-    await fresh.run([change(r), ...webhookEventItems(T(), [later])]);
+    const later = event(r);
+    await uow.run([change(r), ...webhookEventItems(T(), [later])]);
     expect(await stored(r, later)).toBeUndefined();
+  });
+
+  it('an endpoint created by another process counts once the cache entry is SUBSCRIPTION_CACHE_MS old', async () => {
+    let now = Date.now();
+    const { uow, subs } = executor(new WebhookSubscriptions(db, T(), SUBSCRIPTION_CACHE_MS, () => now));
+    const r = rid();
+    expect(await subs.listens(r)).toBe(false);
+    // Another process's endpoint: its counter, not this process's store.
+    await db.send(new UpdateCommand({ TableName: T(), Key: keys.webhookCount(r), UpdateExpression: 'ADD #n :one', ExpressionAttributeNames: { '#n': 'count' }, ExpressionAttributeValues: { ':one': 1 } }));
+    const early = event(r);
+    await uow.run([change(r), ...webhookEventItems(T(), [early])]);
+    expect(await stored(r, early)).toBeUndefined();
+    now += SUBSCRIPTION_CACHE_MS + 1;
+    const e = event(r);
+    await uow.run([change(r), ...webhookEventItems(T(), [e])]);
+    expect(await stored(r, e)).toMatchObject({ id: e.id });
   });
 
   it("a unit's own failed condition keeps its meaning and its indexes when events were dropped", async () => {

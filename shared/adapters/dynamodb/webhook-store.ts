@@ -42,6 +42,15 @@ export function webhookEventItems(tableName: string, events: readonly WebhookEve
   }));
 }
 
+/**
+ * Endpoints created or deleted in this process, a sequence number per reseller: the subscription
+ * cache (webhook-subscriptions.ts) drops what it knew of a reseller changed since.
+ */
+const endpointChanges = new Map<string, number>();
+let endpointChangeSeq = 0;
+const webhookEndpointsChanged = (resellerId: string) => void endpointChanges.set(resellerId, ++endpointChangeSeq);
+export const endpointChangeOf = (resellerId: string): number => endpointChanges.get(resellerId) ?? 0;
+
 /** An event's item in a unit (webhookEventItems): its reseller, or undefined for any other item. */
 export function webhookEventReseller(op: TransactItem): string | undefined {
   return op.Put?.Item?.type === EVENT_TYPE ? (op.Put.Item.resellerId as string) : undefined;
@@ -147,6 +156,7 @@ export class DynamoWebhookStore implements WebhookStore {
       },
     ];
     await unitOfWork(this.db).run(items);
+    webhookEndpointsChanged(resellerId);
   }
 
   list(resellerId: string, page: PageRequest): Promise<Page<WebhookEndpoint>> {
@@ -184,6 +194,7 @@ export class DynamoWebhookStore implements WebhookStore {
           },
         },
       ]);
+      webhookEndpointsChanged(resellerId);
       return true;
     } catch (e) {
       if (e instanceof Gone) return false;
@@ -339,6 +350,7 @@ export class DynamoWebhookStore implements WebhookStore {
           },
         },
       ]);
+      webhookEndpointsChanged(resellerId);
       return true;
     } catch (e) {
       if (e instanceof Gone) return false;
