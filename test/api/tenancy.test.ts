@@ -6,12 +6,13 @@ import { FIXTURES } from '../support/fixtures';
 
 const paramNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
 
-async function resolveParams(route: Route, owner: TestReseller): Promise<Record<string, string>> {
+/** `forRoute`: fixtures for this route only (they may build only what it reaches), else for every route. */
+async function resolveParams(route: Route, owner: TestReseller, forRoute = false): Promise<Record<string, string>> {
   const resolved: Record<string, string> = {};
   for (const name of paramNames(route.path)) {
     const fixture = FIXTURES[name];
     if (!fixture) throw new Error(`no tenancy fixture for path parameter {${name}} of ${route.method} ${route.path}: add one to test/support/fixtures.ts`);
-    resolved[name] = await fixture(owner, resolved);
+    resolved[name] = await fixture(owner, resolved, forRoute ? route.path : undefined);
   }
   return resolved;
 }
@@ -42,13 +43,13 @@ async function snapshot(owner: TestReseller, params: Record<string, string>) {
  */
 const sharedOwners = new Map<string, Promise<{ owner: TestReseller; params: Record<string, string> }>>();
 function ownerFor(route: Route): Promise<{ owner: TestReseller; params: Record<string, string> }> {
-  const fresh = async () => {
+  const fresh = async (forRoute: boolean) => {
     const owner = await newReseller();
-    return { owner, params: await resolveParams(route, owner) };
+    return { owner, params: await resolveParams(route, owner, forRoute) };
   };
-  if (route.method !== 'GET') return fresh();
+  if (route.method !== 'GET') return fresh(true);
   const key = paramNames(route.path).join(',');
-  if (!sharedOwners.has(key)) sharedOwners.set(key, fresh());
+  if (!sharedOwners.has(key)) sharedOwners.set(key, fresh(false));
   return sharedOwners.get(key)!;
 }
 

@@ -5,9 +5,10 @@ import { api, giveIps, newUser, operator, randomIp, waitProvisioned, type TestRe
 /**
  * How a reseller comes to own the thing a path parameter names, for the tenancy matrix.
  * A route whose path has a parameter with no fixture here fails the matrix: a new kind of id
- * cannot slip past the test. Fixtures receive the owner and the parameters resolved so far.
+ * cannot slip past the test. Fixtures receive the owner, the parameters resolved so far and, when
+ * the fixture is for one route only, its path (a fixture may then build only what that route reaches).
  */
-export type Fixture = (owner: TestReseller, resolved: Record<string, string>) => Promise<string>;
+export type Fixture = (owner: TestReseller, resolved: Record<string, string>, forPath?: string) => Promise<string>;
 
 export const FIXTURES: Record<string, Fixture> = {
   resellerId: async (owner) => owner.id,
@@ -29,22 +30,35 @@ export const FIXTURES: Record<string, Fixture> = {
     if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
     return res.body.id;
   },
-  /** A user with an exclusive IP, the SSL service and a self-signed certificate, so every user route reaches it. */
-  username: async (owner) => {
-    const ip = randomIp();
-    await giveIps(owner.id, [ip]);
-    const user = await newUser(owner, { services: { ssl: true }, ip, domains: [{ name: `${owner.username}.example.com` }] });
-    const cert = await api('POST', `/users/${user.username}/ssl/self-signed`, { token: owner.token, body: { country: 'DE', organization: 'Fixture' } });
-    if (cert.status !== 201) throw new Error(`certificate fixture: ${cert.status} ${JSON.stringify(cert.body)}`);
-    // ... and a billing account on a plan, so the billing routes reach it too.
-    const tpl = await api('POST', '/templates', { token: owner.token, body: { name: 'billing fixture', limits: { storageMb: 10 } } });
-    const plan = await api('PUT', `/templates/${tpl.body.id}/plan`, {
-      token: owner.token,
-      body: { plan: { name: 'Fixture', resources: { traffic: { free: '10', recurrent: '1', usage: '1' } }, creditLimit: '100', billingPeriods: [1, 3] } },
-    });
-    if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
-    const acct = await api('POST', `/users/${user.username}/billing`, { token: owner.token, body: { templateId: tpl.body.id } });
-    if (acct.status !== 201) throw new Error(`billing fixture: ${acct.status} ${JSON.stringify(acct.body)}`);
+  /**
+   * A user with an exclusive IP, the SSL service and a self-signed certificate, and a billing
+   * account on a plan, so every user route reaches it. For one route only (`forPath`), the
+   * certificate only for an /ssl route and the billing account only for a /billing route: the
+   * certificate's key and its second push are most of the fixture's cost.
+   */
+  username: async (owner, _resolved, forPath) => {
+    const ssl = forPath === undefined || forPath.includes('/ssl');
+    const billing = forPath === undefined || forPath.includes('/billing');
+    let user;
+    if (ssl) {
+      const ip = randomIp();
+      await giveIps(owner.id, [ip]);
+      user = await newUser(owner, { services: { ssl: true }, ip, domains: [{ name: `${owner.username}.example.com` }] });
+      const cert = await api('POST', `/users/${user.username}/ssl/self-signed`, { token: owner.token, body: { country: 'DE', organization: 'Fixture' } });
+      if (cert.status !== 201) throw new Error(`certificate fixture: ${cert.status} ${JSON.stringify(cert.body)}`);
+    } else {
+      user = await newUser(owner);
+    }
+    if (billing) {
+      const tpl = await api('POST', '/templates', { token: owner.token, body: { name: 'billing fixture', limits: { storageMb: 10 } } });
+      const plan = await api('PUT', `/templates/${tpl.body.id}/plan`, {
+        token: owner.token,
+        body: { plan: { name: 'Fixture', resources: { traffic: { free: '10', recurrent: '1', usage: '1' } }, creditLimit: '100', billingPeriods: [1, 3] } },
+      });
+      if (plan.status !== 200) throw new Error(`plan fixture: ${plan.status} ${JSON.stringify(plan.body)}`);
+      const acct = await api('POST', `/users/${user.username}/billing`, { token: owner.token, body: { templateId: tpl.body.id } });
+      if (acct.status !== 201) throw new Error(`billing fixture: ${acct.status} ${JSON.stringify(acct.body)}`);
+    }
     // The provisioning worker changes the user's status in the background: let it settle first.
     await waitProvisioned(owner, user.username);
     return user.username;
