@@ -75,11 +75,14 @@ function checkDay(day: unknown): string {
 }
 
 /**
- * The daily schedule: asks for the day's run (the planner does the rest). A day with no account due
- * at all (one key query per due-shard) asks for nothing and has no run.
+ * The daily schedule: asks for the day's run (the planner does the rest). A run already planned
+ * (usage's last server asked for the day first, as it normally does) needs nothing: one read. A day
+ * with no account due at all (one key query per due-shard) asks for nothing and has no run.
  */
-export async function requestBillingDay(deps: Pick<BillingRunDeps, 'queue' | 'billing'>, day: string): Promise<{ day: string; runId?: string }> {
+export async function requestBillingDay(deps: Pick<BillingRunDeps, 'queue' | 'billing' | 'runs'>, day: string): Promise<{ day: string; runId?: string }> {
   checkDay(day);
+  const planned = await deps.runs.get(billingRunId(day));
+  if (planned && planned.plannedParts >= planned.planParts) return { day, runId: planned.id };
   if (!(await deps.billing.anyDue(day))) return { day };
   await deps.queue.send(PLAN_QUEUE, [{ day } satisfies PlanMessage]);
   return { day, runId: billingRunId(day) };
