@@ -60,6 +60,15 @@ describe('webhook events only where an endpoint listens', () => {
     expect(committed[0]!.some((op) => op.Put?.Item?.type === 'webhookEvent')).toBe(false);
   });
 
+  it('a unit of nothing but such events writes nothing and succeeds', async () => {
+    const { uow, committed } = executor();
+    const r = rid();
+    const e = event(r);
+    await expect(uow.run(webhookEventItems(T(), [e]))).resolves.toBeUndefined();
+    expect(await stored(r, e)).toBeUndefined();
+    expect(committed).toEqual([]);
+  });
+
   it('a reseller with an endpoint: the event is written in the unit and announced', async () => {
     const { uow, committed } = executor();
     const r = rid();

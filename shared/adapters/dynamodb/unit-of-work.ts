@@ -81,10 +81,9 @@ type Build = UnitItem[] | (() => UnitItem[] | Promise<UnitItem[]>);
 export type CommitObserver = (ops: readonly TransactItem[]) => Promise<void>;
 
 /**
- * Rewrites a unit before each send (e.g. drops the webhook events of a reseller that listens to
- * none, guarded by a condition: webhook-subscriptions.ts). Answers the items to send and, for
- * each, its index in the unit given (-1 for an item it added), so condition handlers still learn
- * the indexes of their own unit.
+ * Leaves items out of a unit before each send (the webhook events of a reseller with no endpoint:
+ * webhook-subscriptions.ts). Answers the items to send and, for each, its index in the unit given,
+ * so condition handlers still learn the indexes of their own unit; undefined sends it whole.
  */
 export type UnitFilter = (items: readonly UnitItem[]) => Promise<{ items: UnitItem[]; origin: number[] } | undefined>;
 
@@ -122,6 +121,7 @@ export class UnitOfWork {
       // Filtered again on every attempt, from the unit as built: a retry sees what the filter learnt.
       const filtered = this.filter ? await this.filter(items) : undefined;
       const sent = filtered?.items ?? items;
+      if (sent.length === 0) return undefined;
       const outcome = await this.send(sent, options);
       if (outcome.done) {
         for (const o of this.observers) await o(sent).catch(() => undefined);
@@ -129,7 +129,7 @@ export class UnitOfWork {
       }
       if (outcome.failed !== undefined) {
         const handler = sent[outcome.failed]!.onConditionFailed;
-        const failed = (outcome.all ?? [outcome.failed]).map((i) => (filtered ? filtered.origin[i]! : i)).filter((i) => i >= 0);
+        const failed = (outcome.all ?? [outcome.failed]).map((i) => (filtered ? filtered.origin[i]! : i));
         const verdict = typeof handler === 'function' ? await handler(outcome.current, { failed }) : (handler ?? new ConcurrentChangeError());
         if (verdict !== RETRY) throw verdict;
         if (typeof build === 'function' && attempt < this.policy.attempts) items = await build();

@@ -350,7 +350,6 @@ export class DynamoWebhookStore implements WebhookStore {
           },
         },
       ]);
-      webhookEndpointsChanged(resellerId);
       return true;
     } catch (e) {
       if (e instanceof Gone) return false;
