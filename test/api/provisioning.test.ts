@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { api, newReseller, newUser, operator, type TestReseller } from '../support/api';
+import { localDocumentClient } from '../support/local-db';
+import { keys } from '../../shared/adapters/dynamodb/keys';
 
 const root = () => join(inject('dataDir'), 'servers', 'local-1', 'root');
 const home = (u: string) => join(root(), 'var', 'www', u);
+const db = localDocumentClient();
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -144,6 +148,9 @@ describe('provisioning through the local server (the local agent runs provision.
     await applied(owner, user.username, first.sequence + 2);
     expect(readFileSync(site, 'utf8')).not.toContain('/var/lib/reseller-panel/locked');
 
+    const statusItem = async () =>
+      (await db.send(new GetCommand({ TableName: inject('tableName'), Key: keys.provisioning(owner.id, user.username), ConsistentRead: true }))).Item;
+    expect(await statusItem()).toBeDefined();
     expect((await api('DELETE', `/users/${user.username}`, { token: owner.token })).status).toBe(204);
     await until('home archived', async () => !existsSync(home(user.username)));
     const archive = await until('archive', async () =>
@@ -153,8 +160,11 @@ describe('provisioning through the local server (the local agent runs provision.
     expect(archive).toMatch(/\.tar\.gz$/);
     // The archive is in place a moment before the same run removes the site.
     await until('site removed', async () => !existsSync(site));
-    // The operator can no longer re-push it once the delete is on the server.
-    await until('delete applied', async () => (await api('POST', `/operator/users/${user.username}/push`, { token: await operator() })).status === 404);
+    // The operator can no longer re-push it once the delete is on the server. Waited for by reading
+    // the user's provisioning status item (the applied delete removes it): polling with the push
+    // itself made a new sequence each time, which a busy worker never caught up with.
+    await until('delete applied', async () => (await statusItem()) === undefined);
+    expect((await api('POST', `/operator/users/${user.username}/push`, { token: await operator() })).status).toBe(404);
   });
 
   it('two quick changes: the latest state ends applied (never out of order, never lost)', async () => {
