@@ -10,11 +10,14 @@ import { parsePlan } from '../../shared/domain/billing/plan';
 import { newPlanVersions } from '../../shared/domain/billing/plan-versions';
 import { BILLING_QUEUE, checkBilling, handleBatch, handlePlan, type BatchMessage } from '../../shared/app/billing/run';
 import type { WorkQueue } from '../../shared/ports/work-queue';
-import { seedDueAccounts, SEED_PLAN } from '../support/billing-seed';
+import { seedDueAccounts, SEED_PLAN, uniqueBillingDay } from '../support/billing-seed';
 import { localDbEnv } from '../support/local-db';
+import { queueSpec } from '../../infra/queues-manifest';
 
-/** A day of its own in the shared table (billing runs and due items are per day). */
-const freshDay = () => `21${randomInt(10, 99)}-${String(randomInt(1, 13)).padStart(2, '0')}-${String(randomInt(2, 29)).padStart(2, '0')}`;
+/** Years of this file's own (see uniqueBillingDay). */
+const freshDay = () => uniqueBillingDay(2100, 2200);
+const MAX_RECEIVES = queueSpec(BILLING_QUEUE).maxReceives;
+
 
 async function setup() {
   const base = await composeFromEnv(localDbEnv());
@@ -27,7 +30,7 @@ async function setup() {
   await deps.billing.putPlan(resellerId, { templateId: 't1', versions: newPlanVersions(parsePlan(SEED_PLAN)), version: 1, updatedAt: '2100-01-01T00:00:00.000Z' }, null);
   /** Delivers every batch the planner and the workers sent, each on its last receive (as the queue would after retries). */
   const drain = async () => {
-    for (let m = batches.shift(); m; m = batches.shift()) await handleBatch(deps, m, { receiveCount: 3, maxReceives: 3 }).catch(() => undefined);
+    for (let m = batches.shift(); m; m = batches.shift()) await handleBatch(deps, m, { receiveCount: MAX_RECEIVES, maxReceives: MAX_RECEIVES }).catch(() => undefined);
   };
   return { deps, resellerId, published, drain, batches };
 }

@@ -10,11 +10,12 @@ import { parsePlan } from '../../shared/domain/billing/plan';
 import { newPlanVersions } from '../../shared/domain/billing/plan-versions';
 import { billingRunId, PLAN_QUEUE, requestBillingDay } from '../../shared/app/billing/run';
 import type { WorkQueue } from '../../shared/ports/work-queue';
-import { seedDueAccounts, SEED_PLAN } from '../support/billing-seed';
+import { seedDueAccounts, SEED_PLAN, uniqueBillingDay } from '../support/billing-seed';
 import { localDbEnv } from '../support/local-db';
 
-/** A day of its own in the shared table (billing runs and due items are per day). */
-const freshDay = () => `20${randomInt(60, 99)}-${String(randomInt(1, 13)).padStart(2, '0')}-${String(randomInt(2, 29)).padStart(2, '0')}`;
+/** Years of this file's own (see uniqueBillingDay). */
+const freshDay = () => uniqueBillingDay(2060, 2100);
+
 
 async function setup() {
   const deps = await composeFromEnv(localDbEnv());

@@ -10,6 +10,15 @@ import { addMonths, formatDay, parseDay } from '../../shared/domain/billing/date
 import { openAccount, stateToJSON } from '../../shared/domain/billing/engine';
 import { pricesAsOf, type PlanVersions } from '../../shared/domain/billing/plan-versions';
 import type { BillingRepository, StoredLine } from '../../shared/ports/billing-repository';
+import { randomInt } from 'node:crypto';
+
+/**
+ * A billing day no other test uses, for tests on the shared table (billing runs and due items are
+ * per day): a random day (the 2nd to the 28th) of the years [from, to). A file whose checks read
+ * the runs of the days before (billing-check) takes years no other file draws from.
+ */
+export const uniqueBillingDay = (from: number, to: number) =>
+  `${randomInt(from, to)}-${String(randomInt(1, 13)).padStart(2, '0')}-${String(randomInt(2, 29)).padStart(2, '0')}`;
 
 export const SEED_PLAN = {
   name: 'Fault plan',

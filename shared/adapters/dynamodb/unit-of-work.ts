@@ -118,7 +118,7 @@ export class UnitOfWork {
       if (items.length > MAX_TRANSACTION_ITEMS) {
         throw options.tooLarge?.() ?? new ConflictError('too many changes for one request', ErrorCode.TOO_MANY_CHANGES);
       }
-      // Filtered again on every attempt, from the unit as built: a retry sees what the filter learnt.
+      // Filtered on every attempt, from the unit as built (or rebuilt for a retry).
       const filtered = this.filter ? await this.filter(items) : undefined;
       const sent = filtered?.items ?? items;
       if (sent.length === 0) return undefined;
