@@ -18,7 +18,6 @@ import { queueSpec } from '../../infra/queues-manifest';
 const freshDay = () => uniqueBillingDay(2100, 2200);
 const MAX_RECEIVES = queueSpec(BILLING_QUEUE).maxReceives;
 
-
 async function setup() {
   const base = await composeFromEnv(localDbEnv());
   const batches: BatchMessage[] = [];

@@ -16,7 +16,6 @@ import { localDbEnv } from '../support/local-db';
 /** Years of this file's own (see uniqueBillingDay). */
 const freshDay = () => uniqueBillingDay(2060, 2100);
 
-
 async function setup() {
   const deps = await composeFromEnv(localDbEnv());
   const sent: { queue: string; bodies: unknown[] }[] = [];
