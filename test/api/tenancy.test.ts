@@ -25,15 +25,12 @@ const fill = (path: string, params: Record<string, string>) =>
  * a foreign request must leave all of it as it was.
  */
 async function snapshot(owner: TestReseller, params: Record<string, string>) {
-  const out: Record<string, unknown> = {};
-  for (const r of ROUTES) {
-    if (r.method !== 'GET' || (r.access !== 'reseller' && r.access !== 'any')) continue;
-    const names = paramNames(r.path);
-    if (!names.every((n) => n in params)) continue;
-    const res = await api('GET', fill(r.path, params), { token: owner.token });
-    out[r.path] = { status: res.status, body: res.body };
-  }
-  return out;
+  const reads = ROUTES.filter(
+    (r) => r.method === 'GET' && (r.access === 'reseller' || r.access === 'any') && paramNames(r.path).every((n) => n in params),
+  );
+  // All at once: the reads do not depend on each other (a serial walk was most of this file's time).
+  const results = await Promise.all(reads.map((r) => api('GET', fill(r.path, params), { token: owner.token })));
+  return Object.fromEntries(reads.map((r, i) => [r.path, { status: results[i]!.status, body: results[i]!.body }]));
 }
 
 /**
