@@ -1,10 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startRuntime, type Runtime } from '../../infra/local/runtime';
 
 export const OPERATOR_PASSWORD = 'operator-test-password-1';
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,45 +20,88 @@ declare module 'vitest' {
   }
 }
 
-let runtime: Runtime | undefined;
+interface Ready {
+  ready: string;
+  sesUrl: string;
+  dynamoEndpoint: string;
+  dynamoCredentials: { accessKeyId: string; secretAccessKey: string };
+  tableName: string;
+}
+
+let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 
-/** Starts the embedded runtime exactly as `npm start` does, on free ports and a throw-away data dir. */
+/**
+ * Starts the embedded runtime exactly as `npm start` does, on free ports and a throw-away data dir,
+ * in a process of its own (test/support/runtime-child.ts, Node with tsx): loaded through vitest's
+ * module runner in this process it took ~6 s longer to start, and served every file's requests
+ * on the event loop that also runs the workers and the reporters.
+ */
 export async function setup(project: TestProject) {
   dataDir = mkdtempSync(join(tmpdir(), 'rp-test-'));
-  runtime = await startRuntime({
-    dataDir,
-    port: 0,
-    sesPort: 0,
-    dynamoPort: 0,
-    inMemory: true,
-    operatorPassword: OPERATOR_PASSWORD,
+  const env = {
     // Failed pushes are retried after 1 s, 2 s, 4 s … (30 s, 1 min … in production), and the
-    // provisioning worker also runs every 300 ms, so API tests see retries quickly.
+    // provisioning worker also runs every second, so API tests see retries quickly.
     // scrypt at N=2^10 instead of 2^15 (test runtime only), and every test client is 127.0.0.1:
     // the per-address sign-in limit is tried on a runtime of its own (test/api/login-throttle.test.ts).
-    env: {
-      PROVISION_RETRY_BASE_SECONDS: '1',
-      PROVISION_RETRY_MAX_SECONDS: '4',
-      LOCAL_RATE_JOB_INTERVAL_MS: '1000',
-      PASSWORD_HASH_COST_LOG2: '10',
-      LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
-      // A webhook's second attempt after 1 s instead of 5 s (the tenancy matrix waits for two);
-      // the third stays minutes away, so a delivery holds still while a test reads it.
-      WEBHOOK_RETRY_SECONDS: '1,300,1800,7200,18000',
-      ...process.env,
-    },
+    PROVISION_RETRY_BASE_SECONDS: '1',
+    PROVISION_RETRY_MAX_SECONDS: '4',
+    LOCAL_RATE_JOB_INTERVAL_MS: '1000',
+    PASSWORD_HASH_COST_LOG2: '10',
+    LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+    // A webhook's second attempt after 1 s instead of 5 s (the tenancy matrix waits for two);
+    // the third stays minutes away, so a delivery holds still while a test reads it.
+    WEBHOOK_RETRY_SECONDS: '1,300,1800,7200,18000',
+    ...process.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    DATA_DIR: dataDir,
+    PORT: '0',
+    SES_PORT: '0',
+    DYNAMODB_PORT: '0',
+    LOCAL_DYNAMODB_URL: '',
+    LOCAL_SES_URL: '',
+    OPERATOR_PASSWORD,
+    CHILD_IN_MEMORY: 'true',
+    CHILD_EXIT_WITH_PARENT: 'true',
+  };
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/support/runtime-child.ts')], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  project.provide('apiUrl', runtime.url);
-  project.provide('sesUrl', runtime.sesUrl);
-  project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
-  project.provide('dynamoCredentials', runtime.dynamoCredentials);
-  project.provide('tableName', runtime.tableName);
+  child = proc;
+  const ready = await new Promise<Ready>((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`the shared runtime did not start in 120 s:\n${out}`)), 120_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        res(JSON.parse(line) as Ready);
+      }
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      rej(new Error(`the shared runtime exited (${code ?? signal}) before it was ready:\n${out}`));
+    });
+  });
+  project.provide('apiUrl', ready.ready);
+  project.provide('sesUrl', ready.sesUrl);
+  project.provide('dynamoEndpoint', ready.dynamoEndpoint);
+  project.provide('dynamoCredentials', ready.dynamoCredentials);
+  project.provide('tableName', ready.tableName);
   project.provide('dataDir', dataDir);
   project.provide('operatorPassword', OPERATOR_PASSWORD);
 }
 
 export async function teardown() {
-  await runtime?.stop();
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    const force = setTimeout(() => child?.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(force);
+  }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
