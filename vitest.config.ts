@@ -1,13 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. `unit`: pure tests (domain, engine, CDK assertions, the billing CLI) that need no
- * running part, so `npx vitest run --project unit` takes seconds. `runtime`: everything that talks
- * to the embedded runtime; one runtime (DynamoDB Local, local SES, API server) for the whole run,
- * started by the global setup as `npm start` starts it. A file that calls inject() must be in
- * `runtime`. `npm test` runs both; the JSON report (.test-results.json, read by .ci/run) covers both.
+ * Three projects. `unit`: pure tests (domain, engine, CDK assertions, the billing CLI) that need no
+ * running part, so `npx vitest run --project unit` takes seconds. `http` and `runtime`: everything
+ * that talks to the embedded runtime; one runtime (DynamoDB Local, local SES, API server) for the
+ * whole run, started by the global setup as `npm start` starts it, in a process of its own. A file
+ * that calls inject() must be in `http` or `runtime`. `npm test` runs all three; the JSON report
+ * (.test-results.json, read by .ci/run) covers them all.
  */
 const UNIT = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/acceptance/billing/**/*.test.ts'];
+
+/**
+ * `http`: files that reach the shared runtime only from outside (HTTP, its DynamoDB Local, the
+ * provisioning script) and mock no module. They keep one module graph per worker (isolate: false):
+ * a file's start was ~0.5 s of fork, imports and compiled response schemas each, for files that
+ * mostly take a second. A file with a runtime of its own (own-runtime.ts, runtime-process.ts) or a
+ * vi.mock goes to `runtime` instead: list it here.
+ */
+const OWN_RUNTIME = ['circulars-scale', 'cors', 'idempotency', 'login-throttle', 'mail-faults', 'webhooks'];
+const HTTP = [`test/api/!(${OWN_RUNTIME.join('|')}).test.ts`, 'test/contract/**/*.test.ts', 'test/integration/provisioning/**/*.test.ts'];
 
 /**
  * Test files at once. Vitest's default is one less than the cores: 1 on a 2-core machine,
@@ -34,10 +45,14 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       {
         extends: true,
+        test: { name: 'http', include: HTTP, isolate: false, globalSetup: ['test/support/global-setup.ts'] },
+      },
+      {
+        extends: true,
         test: {
           name: 'runtime',
           include: ['test/**/*.test.ts'],
-          exclude: UNIT,
+          exclude: [...UNIT, ...HTTP],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

@@ -28,8 +28,17 @@ interface Ready {
   tableName: string;
 }
 
-let child: ChildProcess | undefined;
-let dataDir: string | undefined;
+/**
+ * Two projects (runtime, http) name this setup and vitest runs it once for each: the first starts
+ * the runtime, the second uses the same one (the main process's globalThis is shared by both), and
+ * the last teardown stops it.
+ */
+interface Shared {
+  started: Promise<{ child: ChildProcess; dataDir: string; ready: Ready }>;
+  users: number;
+}
+const SHARED = Symbol.for('reseller-panel.test.shared-runtime');
+const registry = globalThis as unknown as { [SHARED]?: Shared };
 
 /**
  * Starts the embedded runtime exactly as `npm start` does, on free ports and a throw-away data dir,
@@ -38,7 +47,35 @@ let dataDir: string | undefined;
  * on the event loop that also runs the workers and the reporters.
  */
 export async function setup(project: TestProject) {
-  dataDir = mkdtempSync(join(tmpdir(), 'rp-test-'));
+  const shared = (registry[SHARED] ??= { started: startShared(), users: 0 });
+  shared.users++;
+  const { dataDir, ready } = await shared.started;
+  project.provide('apiUrl', ready.ready);
+  project.provide('sesUrl', ready.sesUrl);
+  project.provide('dynamoEndpoint', ready.dynamoEndpoint);
+  project.provide('dynamoCredentials', ready.dynamoCredentials);
+  project.provide('tableName', ready.tableName);
+  project.provide('dataDir', dataDir);
+  project.provide('operatorPassword', OPERATOR_PASSWORD);
+}
+
+export async function teardown() {
+  const shared = registry[SHARED];
+  if (!shared || --shared.users > 0) return;
+  delete registry[SHARED];
+  const { child, dataDir } = await shared.started;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(force);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function startShared(): Promise<{ child: ChildProcess; dataDir: string; ready: Ready }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rp-test-'));
   const env = {
     // Failed pushes are retried after 1 s, 2 s, 4 s … (30 s, 1 min … in production), and the
     // provisioning worker also runs every second, so API tests see retries quickly.
@@ -69,7 +106,6 @@ export async function setup(project: TestProject) {
     env,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  child = proc;
   const ready = await new Promise<Ready>((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`the shared runtime did not start in 120 s:\n${out}`)), 120_000);
@@ -86,22 +122,5 @@ export async function setup(project: TestProject) {
       rej(new Error(`the shared runtime exited (${code ?? signal}) before it was ready:\n${out}`));
     });
   });
-  project.provide('apiUrl', ready.ready);
-  project.provide('sesUrl', ready.sesUrl);
-  project.provide('dynamoEndpoint', ready.dynamoEndpoint);
-  project.provide('dynamoCredentials', ready.dynamoCredentials);
-  project.provide('tableName', ready.tableName);
-  project.provide('dataDir', dataDir);
-  project.provide('operatorPassword', OPERATOR_PASSWORD);
-}
-
-export async function teardown() {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    const force = setTimeout(() => child?.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(force);
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  return { child: proc, dataDir, ready };
 }
