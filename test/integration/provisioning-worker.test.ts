@@ -126,6 +126,30 @@ describe('provisioning worker (DynamoDB Local, fake Provisioner)', () => {
     expect(await status(actor, u.username)).toMatchObject({ status: 'applied', sequence: 3 });
   });
 
+  it('an index page changed while a run is still passing over due users is what the later passes push (issue 8)', async () => {
+    // A worker run under load keeps passing while users keep coming due; the page it read for the
+    // reseller's first user must not be pushed to a user bumped after the page changed.
+    const actor = await newReseller();
+    const resellerId = actor.resellerId as string;
+    await deps.provisioning.putIndexPage(resellerId, '<h1>Welcom ##user##</h1>', clock.now().toISOString());
+    const first = await create(actor);
+    const follower = await create(actor);
+    await run();
+    fake.applied = [];
+    await setUserLocked(deps, actor, first.username, true);
+    fake.answers.push(async (state) => {
+      // While the first user's push runs: the page is fixed, then the follower is pushed again (the
+      // fan-out's bump), so it is due in the same run's next pass.
+      await deps.provisioning.putIndexPage(resellerId, '<h1>Welcome ##user##</h1>', clock.now().toISOString());
+      await setUserLocked(deps, actor, follower.username, true);
+      return { ok: true, serverId: SERVER, username: state.username, sequence: state.sequence, changed: [], stale: false };
+    });
+    await run();
+    const pushed = fake.applied.filter((a) => a.state.username === follower.username);
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]!.state.indexPage).toBe('<h1>Welcome ##user##</h1>');
+  });
+
   it('a retryable failure: failed with the message, backoff, an error in the message log; recovers on the next retry', async () => {
     const actor = await newReseller();
     const u = await create(actor);

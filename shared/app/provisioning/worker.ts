@@ -96,7 +96,6 @@ export async function runProvisioning(deps: WorkerDeps, opts: WorkerOptions = {}
   const start = elapsed();
   const budget = opts.budgetMs ?? 600_000;
   const result: WorkerResult = { pushed: 0, applied: 0, failed: 0, skipped: 0, superseded: 0, commands: 0, errors: [] };
-  const indexPages = new Map<string, Promise<string | null>>();
   const seen = new Set<string>();
   const holder = deps.newId();
   let fallbackServer: Promise<string | undefined> | undefined;
@@ -109,6 +108,10 @@ export async function runProvisioning(deps: WorkerDeps, opts: WorkerOptions = {}
     const fresh = due.filter((e) => !seen.has(e.token));
     if (!fresh.length) break;
     for (const e of fresh) seen.add(e.token);
+    // Each reseller's index page, read once per pass and only after every status of the pass: a
+    // page changed before a bump this pass saw is the page it pushes (a page kept for the whole run
+    // pushed the old page to users bumped by the change while the run kept passing under load).
+    const indexPages = new Map<string, Promise<string | null>>();
 
     // Read each status (consistent), then the user (after it: at least as new as the sequence read).
     const byServer = new Map<string, Candidate[]>();
