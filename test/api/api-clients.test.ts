@@ -180,34 +180,34 @@ describe('scopes, driven by the route table', () => {
     const owner = await newReseller();
     const params: Record<string, string> = {};
     for (const name of new Set(resellerRoutes.flatMap((r) => paramNames(r.path)))) params[name] = await FIXTURES[name]!(owner, params);
+    // The reads, the clients and the refused requests do not depend on each other: all at once.
+    const reads = resellerRoutes.filter((r) => r.method === 'GET');
     const snapshot = async () => {
-      const out: Record<string, unknown> = {};
-      for (const r of resellerRoutes) {
-        if (r.method !== 'GET') continue;
-        const res = await api('GET', fill(r.path, params), { token: owner.token });
-        out[r.path] = { status: res.status, body: res.body };
-      }
-      return out;
+      const res = await Promise.all(reads.map((r) => api('GET', fill(r.path, params), { token: owner.token })));
+      return Object.fromEntries(reads.map((r, i) => [r.path, { status: res[i]!.status, body: res[i]!.body }]));
     };
     // One client per distinct scope set: it holds every scope but the ones the route needs.
-    const tokens = new Map<string, string>();
-    const tokenWithout = async (needed: readonly Scope[]) => {
-      const key = [...needed].sort().join(' ');
-      if (!tokens.has(key)) {
-        const scopes = SCOPE_NAMES.filter((s) => !needed.includes(s));
-        tokens.set(key, await clientToken(await newClient(owner, scopes, `all-but ${key}`.slice(0, 64))));
-      }
-      return tokens.get(key)!;
-    };
+    const neededOf = (r: (typeof resellerRoutes)[number]) => (r.scopes === PEOPLE_ONLY ? [] : (r.scopes as readonly Scope[]));
+    const keyOf = (needed: readonly Scope[]) => [...needed].sort().join(' ');
     const before = await snapshot();
-    for (const r of resellerRoutes) {
-      const needed = r.scopes === PEOPLE_ONLY ? [] : (r.scopes as readonly Scope[]);
-      const token = await tokenWithout(needed);
-      const res = await api(r.method, fill(r.path, params), { token, body: (r as Route).example });
+    const sets = [...new Map(resellerRoutes.map((r) => [keyOf(neededOf(r)), neededOf(r)])).entries()];
+    const tokens = new Map(
+      await Promise.all(
+        sets.map(async ([key, needed]) => {
+          const scopes = SCOPE_NAMES.filter((s) => !needed.includes(s));
+          return [key, await clientToken(await newClient(owner, scopes, `all-but ${key}`.slice(0, 64)))] as const;
+        }),
+      ),
+    );
+    const refused = await Promise.all(
+      resellerRoutes.map((r) => api(r.method, fill(r.path, params), { token: tokens.get(keyOf(neededOf(r)))!, body: (r as Route).example })),
+    );
+    resellerRoutes.forEach((r, i) => {
+      const res = refused[i]!;
       expect(res.status, `${r.method} ${r.path}: ${JSON.stringify(res.body)}`).toBe(403);
       expect(res.body.error.code, `${r.method} ${r.path}`).toBe(r.scopes === PEOPLE_ONLY ? 'FORBIDDEN' : 'INSUFFICIENT_SCOPE');
-      if (r.scopes !== PEOPLE_ONLY) expect(needed).toContain(res.body.error.fields.scope);
-    }
+      if (r.scopes !== PEOPLE_ONLY) expect(neededOf(r)).toContain(res.body.error.fields.scope);
+    });
     const after = await snapshot();
     // GET /api-clients lists the clients this test made for itself: compare everything else.
     delete (before as Record<string, unknown>)['/api-clients'];

@@ -47,15 +47,16 @@ describe('crafted page cursors', () => {
         params[n] ??= await fixture(owner, params);
       }
       const path = route.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n] as string));
-      for (const cursor of crafted) {
-        for (const extra of path === '/users' ? ['', '&status=enabled', '&domain=example', '&search=web'] : ['']) {
-          const res = await api('GET', `${path}?cursor=${encodeURIComponent(cursor)}${extra}`, { token });
-          // A list behind a resource that needs more (the ledger of a user without billing) may answer 404 first.
-          if (res.status === 404) continue;
-          expect(res.status, `${route.path}${extra} ${cursor.slice(0, 60)}`).toBe(400);
-          expect(res.body.error.fields, `${route.path}${extra}`).toHaveProperty('cursor');
-        }
-      }
+      // The crafted reads of one route at once (they change nothing and do not depend on each other).
+      const tries = crafted.flatMap((cursor) => (path === '/users' ? ['', '&status=enabled', '&domain=example', '&search=web'] : ['']).map((extra) => ({ cursor, extra })));
+      const answers = await Promise.all(tries.map(({ cursor, extra }) => api('GET', `${path}?cursor=${encodeURIComponent(cursor)}${extra}`, { token })));
+      tries.forEach(({ cursor, extra }, i) => {
+        const res = answers[i]!;
+        // A list behind a resource that needs more (the ledger of a user without billing) may answer 404 first.
+        if (res.status === 404) return;
+        expect(res.status, `${route.path}${extra} ${cursor.slice(0, 60)}`).toBe(400);
+        expect(res.body.error.fields, `${route.path}${extra}`).toHaveProperty('cursor');
+      });
     }
   }, 180_000);
 
