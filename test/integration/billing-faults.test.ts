@@ -7,7 +7,6 @@
  * accounts and started again. Plus: a failing account ends in the dead letters and the message log
  * and the others are billed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { freePort } from '../../infra/local/free-port';
 import type { Run } from '../../shared/ports/runs';
 import { ledgersOf, seedDueAccounts, SEED_PLAN } from '../support/billing-seed';
 import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
+import { startRuntimeProcess } from '../support/runtime-process';
 
 const N = Number(process.env.FAULT_ACCOUNTS ?? 500);
 const RESELLER = 'faultres';
@@ -171,7 +171,6 @@ describe(`billing run under faults (${N} accounts each)`, () => {
     // the table outlives a crashed function: what is killed is the runtime, every consumer in it.
     const dynamoUrl = inject('dynamoEndpoint');
     const env = {
-      ...process.env,
       ...ports,
       LOCAL_DYNAMODB_URL: dynamoUrl,
       DATA_DIR: dataDir,
@@ -180,31 +179,13 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       LOCAL_QUEUE_VISIBILITY_SECONDS: '2',
     };
     let out = '';
-    const start = () =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/runtime-child.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-        const timer = setTimeout(() => reject(new Error(`runtime did not start: ${out}`)), 120_000);
-        let mine = '';
-        child.stdout!.on('data', (b: Buffer) => {
-          out += b.toString();
-          mine += b.toString();
-          if (mine.includes('"ready"')) {
-            clearTimeout(timer);
-            resolve(child);
-          }
-        });
-        child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-        child.on('exit', (code, signal) => {
-          out += `\n[exited ${code ?? signal}]`;
-          reject(new Error(`runtime exited (${code}): ${out}`));
-        });
-      });
-    const kill = (child: ChildProcess) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(-child.pid!, 'SIGKILL');
-      });
+    const start = async () => {
+      const rt = await startRuntimeProcess(env);
+      return { rt, kill: async () => {
+        await rt.kill();
+        out += rt.output();
+      } };
+    };
     let child = await start();
     let step = 'seed';
     try {
@@ -230,7 +211,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       step = 'kill';
-      await kill(child);
+      await child.kill();
       step = 'restart';
       child = await start();
       step = 'finish';
@@ -238,9 +219,9 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       expect(run).toMatchObject({ planned: due, done: due, failed: 0 });
       expect(relative(await ledgersOf(deps.billing, RESELLER, names), day)).toEqual(clean);
     } catch (e) {
-      throw new Error(`step ${step}: ${(e as Error).stack}\n--- runtime output (last 3000 chars) ---\n${out.slice(-3000)}`);
+      throw new Error(`step ${step}: ${(e as Error).stack}\n--- runtime output (last 3000 chars) ---\n${(out + child.rt.output()).slice(-3000)}`);
     } finally {
-      await kill(child).catch(() => undefined);
+      await child.kill().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 400_000);

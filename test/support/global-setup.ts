@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { spawnRuntime, type ChildReady } from './runtime-spawn';
 
 export const OPERATOR_PASSWORD = 'operator-test-password-1';
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,13 +19,6 @@ declare module 'vitest' {
   }
 }
 
-interface Ready {
-  ready: string;
-  sesUrl: string;
-  dynamoEndpoint: string;
-  dynamoCredentials: { accessKeyId: string; secretAccessKey: string };
-  tableName: string;
-}
 
 /**
  * Two projects (runtime, http) name this setup and vitest runs it once for each: the first starts
@@ -34,7 +26,7 @@ interface Ready {
  * the last teardown stops it.
  */
 interface Shared {
-  started: Promise<{ child: ChildProcess; dataDir: string; ready: Ready }>;
+  started: Promise<{ child: ChildProcess; dataDir: string; ready: ChildReady }>;
   users: number;
 }
 const SHARED = Symbol.for('reseller-panel.test.shared-runtime');
@@ -74,7 +66,7 @@ export async function teardown() {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-async function startShared(): Promise<{ child: ChildProcess; dataDir: string; ready: Ready }> {
+async function startShared(): Promise<{ child: ChildProcess; dataDir: string; ready: ChildReady }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rp-test-'));
   const env = {
     // Failed pushes are retried after 1 s, 2 s, 4 s … (30 s, 1 min … in production), and the
@@ -101,26 +93,6 @@ async function startShared(): Promise<{ child: ChildProcess; dataDir: string; re
     CHILD_IN_MEMORY: 'true',
     CHILD_EXIT_WITH_PARENT: 'true',
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/support/runtime-child.ts')], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise<Ready>((res, rej) => {
-    let out = '';
-    const timer = setTimeout(() => rej(new Error(`the shared runtime did not start in 120 s:\n${out}`)), 120_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) {
-        clearTimeout(timer);
-        res(JSON.parse(line) as Ready);
-      }
-    });
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      rej(new Error(`the shared runtime exited (${code ?? signal}) before it was ready:\n${out}`));
-    });
-  });
-  return { child: proc, dataDir, ready };
+  const { child, ready } = await spawnRuntime(env, { stderr: 'inherit' });
+  return { child, dataDir, ready };
 }

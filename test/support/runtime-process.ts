@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { spawnRuntime } from './runtime-spawn';
 
 export interface RuntimeProcess {
   url: string;
@@ -24,30 +20,12 @@ export interface RuntimeProcess {
  * gives it a DynamoDB Local of its own, killed with it.
  */
 export async function startRuntimeProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<RuntimeProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/support/runtime-child.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', LOCAL_DYNAMODB_URL: inject('dynamoEndpoint'), ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime process not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d;
-      const m = /\{"ready":"([^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`runtime process exited (${code}) before it was ready:\n${out}`));
-    });
-  });
+  const { child, ready, output } = await spawnRuntime(
+    { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', LOCAL_DYNAMODB_URL: inject('dynamoEndpoint'), ...env },
+    { detached: true, timeoutMs },
+  );
+  const exited = new Promise<void>((res) => (child.exitCode !== null ? res() : child.once('exit', () => res())));
+  const url = ready.ready;
   const group = child.pid as number;
   const signal = (s: NodeJS.Signals) => {
     try {
@@ -59,7 +37,7 @@ export async function startRuntimeProcess(env: Record<string, string>, timeoutMs
   return {
     url,
     pid: group,
-    output: () => out,
+    output,
     async kill() {
       signal('SIGKILL');
       await exited;
