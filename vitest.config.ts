@@ -18,7 +18,14 @@ const UNIT = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/accepta
  * vi.mock goes to `runtime` instead: list it here.
  */
 const OWN_RUNTIME = ['circulars-scale', 'cors', 'idempotency', 'login-throttle', 'mail-faults', 'webhooks'];
-const HTTP = [`test/api/!(${OWN_RUNTIME.join('|')}).test.ts`, 'test/contract/**/*.test.ts', 'test/integration/provisioning/**/*.test.ts'];
+/** Integration files on the shared DynamoDB Local (tables or keys of their own), no runtime of their own. */
+const ON_SHARED_DB = ['billing-check', 'billing-request-day', 'controlpanel/*', 'idempotency-store', 'run-store', 'unit-of-work', 'webhook-subscriptions', 'dev-clock', 'stats/usage-daily'];
+const HTTP = [
+  `test/api/!(${OWN_RUNTIME.join('|')}).test.ts`,
+  'test/contract/**/*.test.ts',
+  'test/integration/provisioning/**/*.test.ts',
+  ...ON_SHARED_DB.map((n) => `test/integration/${n}.test.ts`),
+];
 
 /**
  * Test files at once. Vitest's default is one less than the cores: 1 on a 2-core machine,
