@@ -7,7 +7,8 @@ import { privateKeyStoreFromEnv } from '../../shared/adapters/ssm/private-key-st
 import type { Provisioner } from '../../shared/ports/provisioner';
 
 const logger = new Logger({ serviceName: 'reseller-panel-provisioning-worker' });
-let provisioner: Provisioner | undefined;
+/** Built once on AWS; the local runtime's own (its data dir's agent) is taken from its deps on every call. */
+let awsProvisioner: Provisioner | undefined;
 
 /**
  * EventBridge Scheduler calls this every minute (the local runtime after each changing request and
@@ -17,7 +18,7 @@ export async function handler(_event?: Record<string, unknown>) {
   // The key cipher and the key store: certificates stored before the key store get their parameter on their first push.
   // No work queue (bundle budget): the webhook events of its pushes are announced by webhook-sweep.
   const d = await appDeps({ keyCipher: keyCipherFromEnv, privateKeys: privateKeyStoreFromEnv });
-  provisioner ??= d.provisioner ?? provisionerFromEnv(process.env, d.servers);
+  const provisioner = d.provisioner ?? (awsProvisioner ??= provisionerFromEnv(process.env, d.servers));
   const result = await runProvisioning(
     { ...d, provisioner, backoff: d.provisioningBackoff },
     { budgetMs: Number(process.env.PROVISION_BUDGET_MS ?? 600_000) },

@@ -9,7 +9,8 @@ import type { Provisioner } from '../../shared/ports/provisioner';
 import { sqsConsumer } from './sqs-consumer';
 
 const logger = new Logger({ serviceName: 'reseller-panel-usage-collector' });
-let provisioner: Provisioner | undefined;
+/** Built once on AWS; the local runtime's own (its data dir's agent) is taken from its deps on every call. */
+let awsProvisioner: Provisioner | undefined;
 let jobDeps: ReturnType<typeof composeUsageJob> | undefined;
 const { maxReceives } = queueSpec(USAGE_QUEUE);
 
@@ -32,7 +33,7 @@ export const FAILED_METRIC = 'UsageServersFailed';
 export const handler = sqsConsumer('usage-collector', async (body, delivery) => {
   const local = await injectedDeps();
   const d = local ?? (jobDeps ??= composeUsageJob(process.env));
-  provisioner ??= local?.provisioner ?? provisionerFromEnv(process.env, d.servers);
+  const provisioner = local?.provisioner ?? (awsProvisioner ??= provisionerFromEnv(process.env, d.servers));
   const m = message.parse(body) as UsageMessage;
   const out = await handleUsageMessage({ ...d, provisioner }, m, { receiveCount: delivery.receiveCount, maxReceives });
   if (out.type === 'failed') {
