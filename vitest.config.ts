@@ -12,10 +12,10 @@ const UNIT = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/accepta
 
 /**
  * `http`: files that reach the shared runtime only from outside (HTTP, its DynamoDB Local, the
- * provisioning script) and mock no module. They keep one module graph per worker (isolate: false):
- * a file's start was ~0.5 s of fork, imports and compiled response schemas each, for files that
- * mostly take a second. A file with a runtime of its own (own-runtime.ts, runtime-process.ts) or a
- * vi.mock goes to `runtime` instead: list it here.
+ * provisioning script) and mock no module or SDK client. They keep one module graph per worker
+ * (isolate: false): a file's start was ~0.5 s of fork, imports and compiled response schemas, for
+ * files that mostly take a second. A file with a runtime of its own (own-runtime.ts, runtime-process.ts) or a
+ * mock goes to `runtime` instead: list it in OWN_RUNTIME or leave it out of ON_SHARED_DB.
  */
 const OWN_RUNTIME = ['circulars-scale', 'cors', 'idempotency', 'login-throttle', 'mail-faults', 'webhooks'];
 /** Integration files on the shared DynamoDB Local (tables or keys of their own), no runtime of their own. */
@@ -44,7 +44,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // One setting for both projects (vitest wants projects of one group order to agree on it).
+    // One setting for every project (vitest wants projects of one group order to agree on it).
     maxWorkers: RUNTIME_WORKERS,
     env: { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
