@@ -21,7 +21,7 @@ import { freePort } from '../../infra/local/free-port';
 import type { Run } from '../../shared/ports/runs';
 import { ledgersOf, seedDueAccounts, SEED_PLAN } from '../support/billing-seed';
 import { startOwnRuntime, type OwnRuntime } from '../support/own-runtime';
-import { startRuntimeProcess } from '../support/runtime-process';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/runtime-process';
 
 const N = Number(process.env.FAULT_ACCOUNTS ?? 500);
 const RESELLER = 'faultres';
@@ -178,13 +178,11 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       PASSWORD_HASH_COST_LOG2: '10',
       LOCAL_QUEUE_VISIBILITY_SECONDS: '2',
     };
-    let out = '';
+    // Every runtime started (the killed one and its successor): their output explains a failure.
+    const started: RuntimeProcess[] = [];
     const start = async () => {
-      const rt = await startRuntimeProcess(env);
-      return { rt, kill: async () => {
-        await rt.kill();
-        out += rt.output();
-      } };
+      started.push(await startRuntimeProcess(env));
+      return started.at(-1)!;
     };
     let child = await start();
     let step = 'seed';
@@ -219,7 +217,7 @@ describe(`billing run under faults (${N} accounts each)`, () => {
       expect(run).toMatchObject({ planned: due, done: due, failed: 0 });
       expect(relative(await ledgersOf(deps.billing, RESELLER, names), day)).toEqual(clean);
     } catch (e) {
-      throw new Error(`step ${step}: ${(e as Error).stack}\n--- runtime output (last 3000 chars) ---\n${(out + child.rt.output()).slice(-3000)}`);
+      throw new Error(`step ${step}: ${(e as Error).stack}\n--- runtime output (last 3000 chars) ---\n${started.map((r) => r.output()).join('\n').slice(-3000)}`);
     } finally {
       await child.kill().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });

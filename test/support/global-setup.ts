@@ -19,7 +19,6 @@ declare module 'vitest' {
   }
 }
 
-
 /**
  * Two projects (runtime, http) name this setup and vitest runs it once for each: the first starts
  * the runtime, the second uses the same one (the main process's globalThis is shared by both), and

@@ -6,6 +6,7 @@
  * `CHILD_EXIT_WITH_PARENT=true` stops it when its stdin closes (the parent is gone, however it ended).
  */
 import { optionsFromEnv, startRuntime } from '../../infra/local/runtime';
+import type { ChildReady } from './runtime-spawn';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const opts = optionsFromEnv(process.env);
@@ -17,7 +18,7 @@ const runtime = await startRuntime({
   queues: true,
   inMemory: process.env.CHILD_IN_MEMORY === 'true',
 });
-const ready = {
+const ready: ChildReady = {
   ready: runtime.url,
   sesUrl: runtime.sesUrl,
   dynamoEndpoint: runtime.dynamoEndpoint,
